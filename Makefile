@@ -1,0 +1,49 @@
+# Great Rotation research notebooks. `make reports` and `make test` work on a fresh clone.
+PY       ?= python3
+VENV     := .venv
+BIN      := $(VENV)/bin
+STAMP    := $(VENV)/.installed
+SNAPSHOT ?= ../shared/data
+JOBS     ?=
+
+.PHONY: setup data reports test lab bench clean lock
+
+setup: $(STAMP)
+
+# Exact versions from requirements.lock, then this package (editable, no dependency
+# resolution), then the `rotation` Jupyter kernel registered inside the venv.
+$(STAMP): requirements.lock pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name rotation --display-name "Python (rotation)"
+	touch $@
+
+# Copy the pinned snapshot into data/ after checking every sha256 against seeds/sources.yml.
+data: $(STAMP) data/manifest.json
+data/manifest.json: seeds/sources.yml | $(STAMP)
+	$(BIN)/rotation data import $(SNAPSHOT)
+
+reports: data
+	$(BIN)/rotation run --out reports/latest $(if $(JOBS),--jobs $(JOBS))
+
+test: data
+	$(BIN)/python -m pytest
+
+lab: data
+	$(BIN)/jupyter lab --notebook-dir=notebooks --MappingKernelManager.default_kernel_name=rotation
+
+bench: data
+	$(BIN)/python -m rotation.bench
+
+# Re-resolve the lock from pyproject.toml (maintainers only; commit the result).
+lock:
+	rm -rf .lock-venv && $(PY) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet --upgrade pip
+	.lock-venv/bin/pip install --quiet ".[test]"
+	.lock-venv/bin/pip freeze --exclude rotation > requirements.lock
+	rm -rf .lock-venv
+
+clean:
+	rm -rf $(VENV) data reports .pytest_cache build lib/*.egg-info

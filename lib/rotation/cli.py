@@ -1,0 +1,105 @@
+"""Command line: `rotation run`, `rotation params`, `rotation data ...`."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def _run(args) -> int:
+    from . import runner
+
+    try:
+        request = runner.plan_run(as_of=args.as_of, start=args.start, extra=args.param, only=args.only,
+                                  jobs=args.jobs, out=args.out, show_code=args.show_code)
+    except runner.RunRequestError as exc:
+        print(f"rotation run: error: {exc}", file=sys.stderr)
+        return 2
+    results = runner.run(request)
+    return 0 if all(r.status == "ok" for r in results.values()) else 1
+
+
+def _params(args) -> int:
+    from . import runner
+
+    try:
+        nbs = runner.resolve_notebooks([args.notebook])
+    except runner.RunRequestError as exc:
+        print(f"rotation params: error: {exc}", file=sys.stderr)
+        return 2
+    for stem, path in nbs.items():
+        print(f"{stem} ({path}):")
+        for name, p in runner.notebook_parameters(path).items():
+            print(f"  {name}: {p['type']} = {p['default']}   # {p['help']}")
+    return 0
+
+
+def _data(args) -> int:
+    from . import data
+    from .data import fetch as fetch_mod
+
+    try:
+        if args.data_cmd == "import":
+            data.import_snapshot(Path(args.path) if args.path else None)
+        elif args.data_cmd == "verify":
+            problems = data.verify_store()
+            if problems:
+                print("data store problems:\n  " + "\n  ".join(problems), file=sys.stderr)
+                return 1
+            print(f"data store {data.data_dir()}: all {len(data.catalog())} files present and verified")
+        elif args.data_cmd == "coverage":
+            import pandas as pd
+
+            with pd.option_context("display.width", 200, "display.max_columns", 20, "display.max_colwidth", 50):
+                print(data.coverage().drop(columns=["file"]).to_string())
+        elif args.data_cmd == "fetch":
+            kw = {k: v for k, v in (("fred_url", args.fred_url), ("ff_url", args.ff_url),
+                                    ("shiller_url", args.shiller_url)) if v}
+            fetch_mod.fetch(timeout=args.timeout, **kw)
+    except data.DataError as exc:
+        print(f"rotation data {args.data_cmd}: error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="rotation", description="Great Rotation research notebooks")
+    sub = p.add_subparsers(dest="cmd", required=True)
+
+    r = sub.add_parser("run", help="execute notebooks with papermill and render HTML reports")
+    r.add_argument("--as-of", dest="as_of", help="'latest' or an ISO date (YYYY-MM-DD)")
+    r.add_argument("--start", help="first date of the sample (YYYY-MM-DD)")
+    r.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"), default=[],
+                   help="any other notebook parameter (see `rotation params NB`)")
+    r.add_argument("--only", action="append", metavar="NB", help="run only this notebook (repeatable)")
+    r.add_argument("--jobs", type=int, help="worker processes (default: number of cores)")
+    r.add_argument("--out", default="reports/latest", help="output folder (default reports/latest)")
+    r.add_argument("--show-code", action="store_true", help="show code cells in the HTML reports")
+    r.set_defaults(func=_run)
+
+    pa = sub.add_parser("params", help="list a notebook's parameters")
+    pa.add_argument("notebook")
+    pa.set_defaults(func=_params)
+
+    d = sub.add_parser("data", help="fill, check or refresh the local data store")
+    dsub = d.add_subparsers(dest="data_cmd", required=True)
+    di = dsub.add_parser("import", help="copy the snapshot into data/ after checking every sha256")
+    di.add_argument("path", nargs="?", help="snapshot folder (default ../shared/data)")
+    dsub.add_parser("verify", help="check every file of data/ against its recorded sha256")
+    dsub.add_parser("coverage", help="first/last date, rows, gaps and staleness of every dataset")
+    df = dsub.add_parser("fetch", help="rebuild data/ from the providers (needs network)")
+    df.add_argument("--fred-url")
+    df.add_argument("--ff-url")
+    df.add_argument("--shiller-url")
+    df.add_argument("--timeout", type=float, default=30.0)
+    d.set_defaults(func=_data)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

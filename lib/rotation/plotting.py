@@ -1,0 +1,154 @@
+"""All plotting: one seaborn theme, shading of recessions and named episodes, source lines.
+
+Every figure gets a title, axis labels with units and a source line via `finish`.
+"""
+from __future__ import annotations
+
+import matplotlib
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+from .episodes import episode_periods, recession_spans  # noqa: E402
+
+PALETTE = sns.color_palette("deep")
+SMALL, LARGE, NEUTRAL = PALETTE[0], PALETTE[3], "0.35"
+
+
+def use_theme() -> None:
+    """The one theme of the collection (call once at the top of a notebook)."""
+    sns.set_theme(context="notebook", style="whitegrid", palette="deep",
+                  rc={"figure.figsize": (10, 4.2), "figure.dpi": 96, "axes.titleweight": "bold",
+                      "axes.titlesize": 12, "axes.labelsize": 10, "legend.fontsize": 9,
+                      "savefig.bbox": "tight"})
+
+
+def _x(index) -> pd.DatetimeIndex:
+    if isinstance(index, pd.PeriodIndex):
+        return index.to_timestamp(how="start")
+    return pd.DatetimeIndex(index)
+
+
+def shade(ax, recessions: pd.Series | None = None, episodes: dict | None | bool = None,
+          start=None, end=None) -> None:
+    """Shade NBER recessions (grey) and named episodes (coloured, labelled) on a time axis,
+    clipped to [start, end]."""
+    lo = pd.Timestamp(start) if start is not None else None
+    hi = pd.Timestamp(end) if end is not None else None
+    if recessions is not None:
+        first = True
+        for a, b in recession_spans(recessions):
+            if (hi is not None and a > hi) or (lo is not None and b < lo):
+                continue
+            ax.axvspan(a, b, color="0.85", zorder=0, lw=0, label="NBER recession" if first else None)
+            first = False
+    if episodes:
+        eps = episode_periods(None if episodes is True else episodes)
+        colours = sns.color_palette("pastel", len(eps))
+        for (name, (a, b)), c in zip(eps.items(), colours):
+            a_ts, b_ts = a.to_timestamp(how="start"), b.to_timestamp(how="end")
+            if (hi is not None and a_ts > hi) or (lo is not None and b_ts < lo):
+                continue
+            if hi is not None:
+                b_ts = min(b_ts, hi)
+            ax.axvspan(a_ts, b_ts, color=c, alpha=0.45, zorder=0, lw=0)
+            ax.text(a_ts, 0.98, name, transform=ax.get_xaxis_transform(), fontsize=8,
+                    va="top", ha="left", color="0.25", rotation=0)
+
+
+def finish(ax, title: str, ylabel: str, source: str, xlabel: str = "") -> None:
+    """Title, axis labels (with units) and the source line under the figure."""
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel(xlabel)
+    fig = ax.figure
+    fig.text(0.01, -0.02, f"Source: {source}", fontsize=8, color="0.35", ha="left", va="top")
+
+
+def line_chart(series: dict[str, pd.Series], title: str, ylabel: str, source: str,
+               recessions: pd.Series | None = None, episodes=None, mark=None, hline=None,
+               ax=None, colors=None):
+    """Time-series line chart of one or more series (PeriodIndex or DatetimeIndex).
+
+    `mark`: (date, value, label) of a point to mark, e.g. the as_of value.
+    """
+    if ax is None:
+        _, ax = plt.subplots()
+    for i, (name, s) in enumerate(series.items()):
+        s = s.dropna()
+        ax.plot(_x(s.index), s.to_numpy(dtype=float), label=name, lw=1.3,
+                color=(colors or {}).get(name) if colors else None)
+    if len(series):
+        allidx = [_x(s.dropna().index) for s in series.values() if len(s.dropna())]
+        start, end = min(i.min() for i in allidx), max(i.max() for i in allidx)
+        shade(ax, recessions, episodes, start, end)
+        ax.set_xlim(start, end)
+    if hline is not None:
+        ax.axhline(hline, color=NEUTRAL, lw=0.8, ls="--")
+    if mark is not None:
+        when, value, label = mark
+        when = when.to_timestamp(how="start") if isinstance(when, pd.Period) else pd.Timestamp(when)
+        ax.scatter([when], [value], color="black", zorder=5, s=25)
+        ax.annotate(label, (when, value), xytext=(-10, 10), textcoords="offset points", ha="right", fontsize=9)
+    finish(ax, title, ylabel, source)
+    if len(series) > 1 or recessions is not None:
+        ax.legend(loc="upper left", bbox_to_anchor=(0, 0.9), frameon=True)
+    return ax
+
+
+def bands(ax, index, low, high, label: str, color=NEUTRAL) -> None:
+    """A shaded band (e.g. a confidence interval or a percentile band) on a time axis."""
+    ax.fill_between(_x(index), np.asarray(low, dtype=float), np.asarray(high, dtype=float),
+                    color=color, alpha=0.2, lw=0, label=label)
+
+
+def histogram(values: pd.Series, marker: float, marker_label: str, title: str, xlabel: str, source: str, ax=None):
+    """Distribution of a series with one value (e.g. the as_of value) marked."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 3.6))
+    sns.histplot(values.dropna().to_numpy(dtype=float), bins=50, ax=ax, color=PALETTE[0])
+    ax.axvline(marker, color="black", lw=1.5)
+    ax.annotate(marker_label, (marker, ax.get_ylim()[1] * 0.92), xytext=(5, 0), textcoords="offset points", fontsize=9)
+    finish(ax, title, "months (count)", source, xlabel=xlabel)
+    return ax
+
+
+def scatter_fit(x: pd.Series, y: pd.Series, slope: float, intercept: float, title: str, xlabel: str,
+                ylabel: str, source: str, mark_x: float | None = None, ax=None):
+    """Scatter of y on x with the fitted line y = intercept + slope * x."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4.5))
+    df = pd.concat([x.rename("x"), y.rename("y")], axis=1).dropna()
+    ax.scatter(df["x"], df["y"], s=6, alpha=0.4, color=PALETTE[0])
+    grid = np.linspace(df["x"].min(), df["x"].max(), 50)
+    ax.plot(grid, intercept + slope * grid, color=LARGE, lw=2, label=f"OLS fit, slope {slope:.3g}")
+    ax.axhline(0, color=NEUTRAL, lw=0.8)
+    if mark_x is not None:
+        ax.axvline(mark_x, color="black", lw=1.2, ls="--", label=f"as_of value {mark_x:.3g}")
+    ax.legend()
+    finish(ax, title, ylabel, source, xlabel=xlabel)
+    return ax
+
+
+def timeline(coverage: pd.DataFrame, title: str, source: str, ax=None):
+    """Horizontal bars from each dataset's first to last observation; stale ones in red."""
+    cov = coverage.sort_values("first")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 0.22 * len(cov) + 1.2))
+    for i, (name, row) in enumerate(cov.iterrows()):
+        color = LARGE if row["stale"] else SMALL
+        ax.plot([row["first"], row["last"]], [i, i], color=color, lw=4, solid_capstyle="butt")
+    ax.set_yticks(range(len(cov)), cov.index, fontsize=7)
+    ax.set_xscale("linear")
+    ax.plot([], [], color=SMALL, lw=4, label="current")
+    ax.plot([], [], color=LARGE, lw=4, label="stale (ends well before the newest data)")
+    ax.legend(loc="lower left", fontsize=8)
+    finish(ax, title, "", source, xlabel="observation date")
+    return ax
+
+
+def table_style(df: pd.DataFrame, formats: dict | None = None):
+    """A pandas Styler with the collection's number formats (for HTML reports)."""
+    return df.style.format(formats or {}, na_rep="–")

@@ -1,0 +1,402 @@
+"""`rotation run`: execute notebooks with papermill in parallel, render HTML, write the index.
+
+Order of work:
+1. validate everything (notebook names, parameter names and date formats, output folder
+   writable) before any notebook runs; a bad request raises `RunRequestError` and writes nothing;
+2. execute each notebook with papermill in a worker process (retrying the known kernel
+   start-up port race), render it to standalone HTML in the same process;
+3. write `results.json` and `index.html`; the new files replace older ones only at the end.
+"""
+from __future__ import annotations
+
+import html
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import params as P
+from . import results as R
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+KERNEL_RETRIES = 3
+KERNEL_RACE_MARKERS = ("Kernel died before replying", "Address already in use", "ZMQError",
+                       "Kernel didn't respond", "kernel_info")
+
+
+class RunRequestError(ValueError):
+    """The run request is malformed: unknown notebook or parameter, bad value, unusable folder."""
+
+
+def notebooks_dir() -> Path:
+    from .data import project_root
+
+    return project_root() / "notebooks"
+
+
+def available_notebooks(folder: Path | None = None) -> dict[str, Path]:
+    """{stem: path} of the collection's notebooks, in name order."""
+    folder = folder or notebooks_dir()
+    return {p.stem: p for p in sorted(folder.glob("[0-9][0-9]_*.ipynb"))}
+
+
+def resolve_notebooks(only: list[str] | None, folder: Path | None = None) -> dict[str, Path]:
+    """Select notebooks by stem, number prefix ("03") or topic ("concentration")."""
+    nbs = available_notebooks(folder)
+    if not nbs:
+        raise RunRequestError(f"no notebooks found in {folder or notebooks_dir()}")
+    if not only:
+        return nbs
+    chosen = {}
+    for name in only:
+        key = Path(name).stem
+        hits = [s for s in nbs if s == key or s.split("_", 1)[0] == key or s.split("_", 1)[-1] == key]
+        if len(hits) != 1:
+            raise RunRequestError(f"unknown notebook {name!r}: allowed are {', '.join(nbs)} "
+                                  f"(or their number prefix, e.g. '03')")
+        chosen[hits[0]] = nbs[hits[0]]
+    return chosen
+
+
+def notebook_parameters(path: Path) -> dict[str, dict]:
+    """The parameters of a notebook's `parameters` cell: {name: {type, default, help}}."""
+    import papermill as pm
+
+    raw = pm.inspect_notebook(str(path))
+    return {k: {"type": v.get("inferred_type_name"), "default": v.get("default"), "help": v.get("help", "")}
+            for k, v in raw.items()}
+
+
+def coerce_value(text: str, declared: str | None):
+    """Turn a command-line value into the type the notebook declares (int, float, bool, str)."""
+    declared = (declared or "str").lower()
+    if not isinstance(text, str):
+        return text
+    try:
+        if declared == "int":
+            return int(text)
+        if declared == "float":
+            return float(text)
+        if declared == "bool":
+            if text.lower() in ("true", "1", "yes"):
+                return True
+            if text.lower() in ("false", "0", "no"):
+                return False
+            raise ValueError(text)
+    except ValueError:
+        raise RunRequestError(f"parameter value {text!r} is not a valid {declared}") from None
+    return text
+
+
+@dataclass
+class RunRequest:
+    notebooks: dict[str, Path]
+    parameters: dict[str, dict]          # per notebook stem: parameters to inject
+    out: Path
+    jobs: int
+    show_code: bool = False
+    kernel: str = "python3"
+
+
+def plan_run(as_of: str | None = None, start: str | None = None, extra: list[tuple[str, str]] | None = None,
+             only: list[str] | None = None, jobs: int | None = None, out: str | Path = "reports/latest",
+             show_code: bool = False, folder: Path | None = None) -> RunRequest:
+    """Validate a run request completely, before any notebook runs."""
+    if as_of is not None:
+        try:
+            P.parse_date("as_of", as_of, allow_latest=True)
+        except P.ParameterError as exc:
+            raise RunRequestError(str(exc)) from None
+    if start is not None:
+        try:
+            P.parse_date("start", start)
+        except P.ParameterError as exc:
+            raise RunRequestError(str(exc)) from None
+    nbs = resolve_notebooks(only, folder)
+    declared = {stem: notebook_parameters(p) for stem, p in nbs.items()}
+    given: dict[str, str] = {}
+    for name, value in extra or []:
+        if name in ("as_of", "start"):
+            raise RunRequestError(f"use --{name.replace('_', '-')} for `{name}`, not -p")
+        given[name] = value
+    known = set().union(*(set(d) for d in declared.values()))
+    for name in given:
+        if name not in known:
+            raise RunRequestError(f"unknown parameter {name!r}: the selected notebooks take "
+                                  f"{', '.join(sorted(known))}")
+    per_nb = {}
+    for stem, decl in declared.items():
+        values = {}
+        if as_of is not None:
+            values["as_of"] = as_of
+        if start is not None:
+            values["start"] = start
+        for name, value in given.items():
+            if name in decl:
+                values[name] = coerce_value(value, decl[name]["type"])
+        per_nb[stem] = values
+    out = Path(out).resolve()
+    check_writable(out)
+    n = jobs or min(len(nbs), os.cpu_count() or 1)
+    if n < 1:
+        raise RunRequestError(f"--jobs must be at least 1, got {jobs}")
+    return RunRequest(notebooks=nbs, parameters=per_nb, out=out, jobs=n, show_code=show_code,
+                      kernel=kernel_name())
+
+
+def check_writable(out: Path) -> None:
+    """Raise RunRequestError unless `out` exists or can be created, and accepts a file."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=out, prefix=".probe-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise RunRequestError(f"output folder {out} is not writable ({exc.strerror or exc}); "
+                              f"pass --out with a folder you can write to") from None
+
+
+def kernel_name() -> str:
+    """The `rotation` kernel when it is registered (make setup does that), else `python3`."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    specs = KernelSpecManager().find_kernel_specs()
+    return "rotation" if "rotation" in specs else "python3"
+
+
+# ---------------------------------------------------------------- execution (worker side)
+
+@dataclass
+class NotebookResult:
+    stem: str
+    status: str                      # "ok" or "failed"
+    seconds: float
+    parameters: dict
+    figures: dict = field(default_factory=dict)
+    error: str = ""
+    attempts: int = 1
+
+
+def _is_kernel_race(exc: BaseException) -> bool:
+    text = f"{type(exc).__name__}: {exc}"
+    return any(m in text for m in KERNEL_RACE_MARKERS) and "PapermillExecutionError" not in type(exc).__name__
+
+
+def execute_one(stem: str, src: str, staging: str, parameters: dict, kernel: str, show_code: bool) -> NotebookResult:
+    """Run one notebook with papermill and render its HTML report (in this worker process)."""
+    import nbformat
+    import papermill as pm
+
+    t0 = time.perf_counter()
+    out_nb = Path(staging) / f"{stem}.ipynb"
+    status, error, attempts = "ok", "", 0
+    while True:
+        attempts += 1
+        try:
+            pm.execute_notebook(src, str(out_nb), parameters=parameters, kernel_name=kernel,
+                                progress_bar=False, log_output=False, cwd=str(Path(src).parent))
+            break
+        except pm.PapermillExecutionError as exc:
+            status, error = "failed", f"{exc.ename}: {exc.evalue}"
+            break
+        except Exception as exc:  # kernel start-up races: retry; anything else is a failure
+            if _is_kernel_race(exc) and attempts < KERNEL_RETRIES:
+                time.sleep(0.5 * attempts)
+                continue
+            status, error = "failed", f"{type(exc).__name__}: {exc}"
+            if not out_nb.exists():
+                nb = nbformat.read(src, as_version=4)
+                nb.cells.insert(0, nbformat.v4.new_markdown_cell(
+                    f"**This notebook could not be executed.**\n\n```\n{traceback.format_exc()}\n```"))
+                nbformat.write(nb, str(out_nb))
+            break
+    figures = {}
+    try:
+        nb = nbformat.read(str(out_nb), as_version=4)
+        figures = R.from_notebook(nb)
+        render_html(nb, Path(staging) / f"{stem}.html", show_code=show_code, failed=status != "ok")
+    except Exception as exc:  # rendering problems are reported, not hidden
+        status, error = "failed", error or f"rendering failed: {type(exc).__name__}: {exc}"
+    return NotebookResult(stem=stem, status=status, seconds=time.perf_counter() - t0,
+                          parameters=parameters, figures=figures, error=error, attempts=attempts)
+
+
+def render_html(nb, target: Path, show_code: bool = False, failed: bool = False) -> None:
+    """Standalone HTML of an executed notebook: images embedded, no CDN scripts, the
+    injected-parameters cell removed, code hidden unless `show_code` (a failing cell's code is
+    always shown)."""
+    import copy
+
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    nb = copy.deepcopy(nb)
+    nb.cells = [c for c in nb.cells if "injected-parameters" not in c.get("metadata", {}).get("tags", [])]
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        has_error = any(o.get("output_type") == "error" for o in cell.get("outputs", []))
+        if not show_code and not has_error:
+            cell.metadata.setdefault("transient", {})["remove_source"] = True
+        if not cell.get("outputs") and not show_code:
+            cell.metadata.setdefault("transient", {})["remove_source"] = True
+    cfg = Config()
+    exporter = HTMLExporter(config=cfg, extra_template_basedirs=[str(TEMPLATES)], template_name="rotation")
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    exporter.embed_images = True
+    body, _ = exporter.from_notebook_node(nb)
+    if failed:
+        body = body.replace("<body", "<body data-status=\"failed\"", 1)
+    target.write_text(body, encoding="utf-8")
+
+
+# ---------------------------------------------------------------- orchestration
+
+def git_commit() -> str:
+    from .data import project_root
+
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=project_root(),
+                             capture_output=True, text=True, timeout=5)
+        commit = out.stdout.strip() or "unknown"
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=project_root(),
+                               capture_output=True, text=True, timeout=5).stdout.strip()
+        return commit + ("+dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def data_vintage() -> dict:
+    """What the reports were computed from: store fill date, source, CRSP vintage, coverage."""
+    from . import data
+
+    try:
+        from .data.store import read_manifest
+
+        man = read_manifest()
+        return {"store_filled": man.get("filled"), "store_source": man.get("source"),
+                "famafrench_vintage": data.dataset("ff_portfolios_me").vintage,
+                "latest_common_month": str(data.latest_common_month())}
+    except data.DataError as exc:
+        return {"error": str(exc)}
+
+
+def run(request: RunRequest, progress=None) -> dict[str, NotebookResult]:
+    """Execute the planned run; returns {stem: NotebookResult}. Never raises for a failing
+    notebook: its status says so."""
+    progress = progress or (lambda msg: print(msg, file=sys.stderr, flush=True))
+    out = request.out
+    staging = Path(tempfile.mkdtemp(dir=out, prefix=".staging-"))
+    t0 = time.perf_counter()
+    total = len(request.notebooks)
+    progress(f"running {total} notebook(s) with {request.jobs} worker(s), kernel '{request.kernel}' -> {out}")
+    results: dict[str, NotebookResult] = {}
+    try:
+        if request.jobs == 1 or total == 1:
+            for stem, path in request.notebooks.items():
+                progress(f"  started {stem}")
+                res = execute_one(stem, str(path), str(staging), request.parameters[stem], request.kernel, request.show_code)
+                results[stem] = res
+                progress(f"[{len(results)}/{total}] {stem}: {res.status} in {res.seconds:.1f}s" + (f" ({res.error})" if res.error else ""))
+        else:
+            import multiprocessing as mp
+
+            with ProcessPoolExecutor(max_workers=request.jobs, mp_context=mp.get_context("spawn")) as pool:
+                futures = {}
+                for stem, path in request.notebooks.items():
+                    futures[pool.submit(execute_one, stem, str(path), str(staging), request.parameters[stem],
+                                        request.kernel, request.show_code)] = stem
+                    progress(f"  queued {stem}")
+                for fut in as_completed(futures):
+                    stem = futures[fut]
+                    try:
+                        res = fut.result()
+                    except Exception as exc:  # a worker crash is a failure of that notebook only
+                        res = NotebookResult(stem=stem, status="failed", seconds=0.0,
+                                             parameters=request.parameters[stem], error=f"worker crashed: {exc}")
+                    results[stem] = res
+                    progress(f"[{len(results)}/{total}] {stem}: {res.status} in {res.seconds:.1f}s" + (f" ({res.error})" if res.error else ""))
+        results = {stem: results[stem] for stem in request.notebooks}
+        wall = time.perf_counter() - t0
+        figures = {stem: r.figures for stem, r in results.items()}
+        (staging / "results.json").write_text(json.dumps(figures, indent=1, sort_keys=False))
+        (staging / "index.html").write_text(index_html(results, wall, request), encoding="utf-8")
+        for f in staging.iterdir():
+            os.replace(f, out / f.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    failed = [s for s, r in results.items() if r.status != "ok"]
+    progress(f"done in {time.perf_counter() - t0:.1f}s: {total - len(failed)} ok, {len(failed)} failed; index: {out / 'index.html'}")
+    return results
+
+
+def _fmt(value) -> str:
+    if isinstance(value, float):
+        return f"{value:,.4g}"
+    return "–" if value is None else str(value)
+
+
+VERDICT_COLOURS = {"supported": "#d4edda", "contradicted": "#f8d7da", "mixed": "#fff3cd",
+                   "not testable": "#e2e3e5", "not yet observable": "#d6e4f0"}
+
+
+def verdict_table_html(figures: dict) -> str:
+    """The claims check's verdicts (figures named `<id>.verdict`) as a colour-coded table."""
+    rows = []
+    for name, rec in figures.items():
+        if not name.endswith(".verdict"):
+            continue
+        claim = name[: -len(".verdict")]
+        measured = figures.get(claim, {})
+        verdict = str(rec.get("value"))
+        colour = VERDICT_COLOURS.get(verdict, "#ffffff")
+        rows.append(f"<tr><td><code>{html.escape(claim)}</code></td>"
+                    f"<td style='background:{colour}'><b>{html.escape(verdict)}</b></td>"
+                    f"<td>{html.escape(_fmt(measured.get('value')))} {html.escape(str(measured.get('unit', '')))}</td>"
+                    f"<td>{html.escape(str(rec.get('label', '')))}</td></tr>")
+    if not rows:
+        return ""
+    return ("<h2>Claims check: verdicts</h2><table class='verdicts'><tr><th>claim</th><th>verdict</th>"
+            "<th>measured</th><th>evidence</th></tr>" + "".join(rows) + "</table>")
+
+
+def index_html(results: dict[str, NotebookResult], wall: float, request: RunRequest) -> str:
+    """The run's front page: verdicts first (when the claims check ran), then every report."""
+    vintage = data_vintage()
+    commit = git_commit()
+    when = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    parts = ["<!DOCTYPE html><html><head><meta charset='utf-8'><title>Great Rotation reports</title>",
+             "<style>body{font-family:system-ui,sans-serif;max-width:1150px;margin:1em auto;padding:0 1em;color:#222}"
+             "table{border-collapse:collapse;margin:0.5em 0 1.5em}td,th{border:1px solid #ccc;padding:4px 8px;"
+             "vertical-align:top;font-size:13px}th{background:#f3f3f3}.failed{background:#f8d7da}.ok{background:#d4edda}"
+             "code{font-size:12px}</style></head><body>",
+             "<h1>The Great Rotation: research reports</h1>",
+             f"<p>Run {html.escape(when)} · git commit <code>{html.escape(commit)}</code> · wall time {wall:.1f}s · "
+             f"data: {html.escape(json.dumps(vintage))}</p>"]
+    claims = next((r for s, r in results.items() if "claims" in s), None)
+    if claims is not None:
+        parts.append(verdict_table_html(claims.figures))
+    parts.append("<h2>Reports</h2><table><tr><th>notebook</th><th>status</th><th>parameters</th>"
+                 "<th>run time</th><th>headline figures</th></tr>")
+    for stem, r in results.items():
+        figs = "".join(
+            f"<li><code>{html.escape(k)}</code> = {html.escape(_fmt(v.get('value')))} {html.escape(str(v.get('unit', '')))}"
+            f" <small>(as of {html.escape(str(v.get('as_of')))}; {html.escape(str(v.get('label', '')))})</small></li>"
+            for k, v in r.figures.items() if not k.endswith(".verdict"))
+        status = r.status + (f": {html.escape(r.error)}" if r.error else "")
+        params = html.escape(json.dumps(r.parameters)) if r.parameters else "defaults"
+        parts.append(f"<tr><td><a href='{html.escape(stem)}.html'>{html.escape(stem)}</a></td>"
+                     f"<td class='{'ok' if r.status == 'ok' else 'failed'}'>{status}</td><td><code>{params}</code></td>"
+                     f"<td>{r.seconds:.1f}s</td><td><ul>{figs}</ul></td></tr>")
+    parts.append("</table><p><a href='results.json'>results.json</a>: every headline figure, machine-readable.</p>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
