@@ -62,6 +62,17 @@ def _data(args) -> int:
     return 0
 
 
+def _notebooks(args) -> int:
+    from . import hygiene, runner
+
+    nbs = runner.resolve_notebooks(args.only)
+    for stem, path in nbs.items():
+        executed = Path(args.from_run) / f"{stem}.ipynb" if args.from_run else None
+        hygiene.clean_file(path, executed if executed and executed.exists() else None)
+        print(f"cleaned {path}" + (f" (kept outputs from {executed})" if executed and executed.exists() else ""))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="rotation", description="Great Rotation research notebooks")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -93,6 +104,11 @@ def build_parser() -> argparse.ArgumentParser:
     df.add_argument("--shiller-url")
     df.add_argument("--timeout", type=float, default=30.0)
     d.set_defaults(func=_data)
+
+    n = sub.add_parser("clean-notebooks", help="strip volatile output before committing notebooks")
+    n.add_argument("--from-run", help="a `rotation run --out` folder whose keep_output cells to copy")
+    n.add_argument("--only", action="append", metavar="NB")
+    n.set_defaults(func=_notebooks)
     return p
 
 

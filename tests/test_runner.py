@@ -1,0 +1,104 @@
+"""Runner and CLI: bad requests fail before any work; a failing notebook does not stop the others."""
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from rotation import results, runner
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def write_nb(path: Path, body: str, extra_params: str = ""):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    p = nbformat.v4.new_code_cell('as_of: str = "latest"  # as of\nstart: str = "2000-01-01"  # start\n' + extra_params)
+    p.metadata["tags"] = ["parameters"]
+    nb.cells = [p, nbformat.v4.new_markdown_cell("Some prose."), nbformat.v4.new_code_cell(body)]
+    nbformat.write(nb, path)
+
+
+@pytest.fixture()
+def toy_collection(tmp_path):
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    write_nb(folder / "01_ok.ipynb",
+             "from rotation import results\nresults.record('answer', 42, 'count', as_of, 'the answer')\n",
+             "horizon_years: int = 5  # years\n")
+    write_nb(folder / "02_bad.ipynb", "x = 1\nraise ValueError('deliberate failure in cell')\n")
+    return folder
+
+
+def test_failing_notebook_does_not_stop_others(toy_collection, tmp_path):
+    out = tmp_path / "out"
+    req = runner.plan_run(as_of="2020-12-31", extra=[("horizon_years", "3")], out=out, jobs=2, folder=toy_collection)
+    assert req.parameters["01_ok"] == {"as_of": "2020-12-31", "horizon_years": 3}
+    assert req.parameters["02_bad"] == {"as_of": "2020-12-31"}  # only parameters the notebook declares
+    res = runner.run(req, progress=lambda m: None)
+    assert res["01_ok"].status == "ok" and res["02_bad"].status == "failed"
+    assert "deliberate failure" in res["02_bad"].error
+    figures = json.loads((out / "results.json").read_text())
+    assert figures["01_ok"]["answer"] == {"value": 42, "unit": "count", "as_of": "2020-12-31", "label": "the answer"}
+    assert figures["02_bad"] == {}
+    index = (out / "index.html").read_text()
+    assert "class='failed'" in index and "02_bad.html" in index and "01_ok.html" in index
+    bad_html = (out / "02_bad.html").read_text()
+    assert "deliberate failure in cell" in bad_html and "raise" in bad_html  # the failing cell is shown
+    ok_html = (out / "01_ok.html").read_text()
+    assert "results.record" not in ok_html          # code hidden by default
+    assert "horizon_years = 3" not in ok_html       # injected-parameters cell never shown
+    assert results.read(out / "01_ok.ipynb")["answer"]["value"] == 42
+    assert not list(out.glob(".staging-*"))
+
+
+def test_show_code(toy_collection, tmp_path):
+    req = runner.plan_run(out=tmp_path / "o", only=["01"], show_code=True, folder=toy_collection)
+    runner.run(req, progress=lambda m: None)
+    html = (tmp_path / "o" / "01_ok.html").read_text()
+    assert "results" in html and "record" in html
+    assert "horizon_years" in html  # the parameters cell (with its defaults) is shown, the injected one is not
+    assert html.count("injected-parameters") == 0
+
+
+@pytest.mark.parametrize("kwargs, pattern", [
+    ({"as_of": "not-a-date"}, r"`as_of` = 'not-a-date'.*latest.*YYYY-MM-DD"),
+    ({"start": "2020-02-31"}, r"`start`"),
+    ({"only": ["99_nope"]}, r"unknown notebook '99_nope'.*01_ok"),
+    ({"extra": [("no_such", "1")]}, r"unknown parameter 'no_such'.*horizon_years"),
+    ({"extra": [("horizon_years", "five")]}, r"'five' is not a valid int"),
+])
+def test_bad_requests_fail_before_work(toy_collection, tmp_path, kwargs, pattern):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "index.html").write_text("earlier run")
+    with pytest.raises(runner.RunRequestError, match=pattern):
+        runner.plan_run(out=out, folder=toy_collection, **kwargs)
+    assert (out / "index.html").read_text() == "earlier run"
+    assert sorted(p.name for p in out.iterdir()) == ["index.html"]
+
+
+def test_unwritable_output_folder(toy_collection, tmp_path):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    with pytest.raises(runner.RunRequestError, match="not writable"):
+        runner.plan_run(out=blocker / "reports", folder=toy_collection)
+
+
+def test_cli_bad_as_of_fails_at_once():
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "rotation.cli", "run", "--as-of", "not-a-date", "--out", "/tmp/never"],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 2
+    assert "as_of" in proc.stderr and "not-a-date" in proc.stderr
+    assert not Path("/tmp/never/index.html").exists()
+
+
+def test_cli_params_lists_types_defaults_help():
+    proc = subprocess.run([sys.executable, "-m", "rotation.cli", "params", "00"], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0
+    assert 'as_of: str = "latest"   # \'latest\'' in proc.stdout
+    assert 'start: str = "1926-07-01"   # first month' in proc.stdout
