@@ -34,3 +34,23 @@ def test_overview_bad_as_of_stops_at_validation(tmp_path, store):
     with pytest.raises(pm.PapermillExecutionError) as exc:
         run_nb("00_data_overview", tmp_path, as_of="1900-01-31")
     assert "ParameterError" in exc.value.ename and "as_of" in exc.value.evalue
+
+
+@pytest.mark.parametrize("as_of", ["2000-03-31", "2025-12-31"])
+def test_concentration_figures_match_library(tmp_path, store, as_of):
+    from rotation import concentration as C, params
+
+    figs = run_nb("03_concentration", tmp_path, as_of=as_of, high_concentration_pct=75.0)
+    firms = data.famafrench_table("ff_portfolios_me", "Number of Firms in Portfolios")
+    size = data.famafrench_table("ff_portfolios_me", "Average Firm Size")
+    vw = data.famafrench_table("ff_portfolios_me", "Average Value Weight Returns -- Monthly")
+    month = pd.Period(as_of[:7], "M")
+    head = C.summary(firms, size, vw, pd.Period("1926-07", "M"), month, 75.0)
+    for name in ["top_decile_share", "top_decile_share_percentile", "peak_share", "fwd5y_small_minus_large_after_high"]:
+        assert figs[name]["value"] == pytest.approx(head[name], abs=1e-4), name
+    assert figs["top_decile_firms"]["value"] == head["top_decile_firms"]
+    assert figs["peak_month"]["value"] == head["peak_month"]
+    assert figs["top_decile_share"]["as_of"] == as_of
+    # independent of the library: the share from the raw table values for the as_of month
+    caps = firms.loc[month, C.DECILES] * size.loc[month, C.DECILES]
+    assert figs["top_decile_share"]["value"] == pytest.approx(caps["Hi 10"] / caps.sum(), abs=1e-6)

@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_record_roundtrip_through_notebook_outputs():
-    rec = results.record("x_share", np.float64(0.25), "share", "2025-12-31", "a test figure")
+    results.record("x_share", np.float64(0.25), "share", "2025-12-31", "a test figure")
+    rec = results.recorded()["x_share"]
     assert rec == {"value": 0.25, "unit": "share", "as_of": "2025-12-31", "label": "a test figure"}
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("")
@@ -22,7 +23,8 @@ def test_record_roundtrip_through_notebook_outputs():
 
 
 def test_record_nan_becomes_null_and_bad_type_refused():
-    assert results.record("n", float("nan"), "share", "2025-12-31", "")["value"] is None
+    results.record("n", float("nan"), "share", "2025-12-31", "")
+    assert results.recorded()["n"]["value"] is None
     with pytest.raises(TypeError):
         results.record("n", [1, 2], "share", "2025-12-31", "")
 

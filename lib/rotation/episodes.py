@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 EPISODES = {
-    "1929-32 crash": ("1929-09", "1932-06"),
+    "1929-32 crash": ("1929-01", "1932-12"),
     "Nifty Fifty 1972-73": ("1972-01", "1973-12"),
     "Dot-com 1999-2000": ("1999-01", "2000-12"),
     "2020s mega-cap": ("2020-01", "2026-12"),

@@ -152,3 +152,45 @@ def timeline(coverage: pd.DataFrame, title: str, source: str, ax=None):
 def table_style(df: pd.DataFrame, formats: dict | None = None):
     """A pandas Styler with the collection's number formats (for HTML reports)."""
     return df.style.format(formats or {}, na_rep="–")
+
+
+def grouped_bars(df: pd.DataFrame, x: str, hue: str, values: dict[str, str], title: str, ylabel: str,
+                 xlabel: str, source: str, scale: float = 100.0, ax=None):
+    """Bars of several value columns (`values`: legend label -> column), grouped by `x` and
+    split by `hue` into panels side by side; values multiplied by `scale` (e.g. to percent)."""
+    long = df.melt(id_vars=[x, hue], value_vars=list(values.values()), var_name="what", value_name="value")
+    long["what"] = long["what"].map({v: k for k, v in values.items()})
+    long["value"] = long["value"] * scale
+    groups = list(dict.fromkeys(long[hue]))
+    if ax is None:
+        fig, axes = plt.subplots(1, len(groups), figsize=(5 * len(groups), 3.8), sharey=True, squeeze=False)
+        axes = axes[0]
+    else:
+        axes = [ax]
+    for a, g in zip(axes, groups):
+        sns.barplot(data=long[long[hue] == g], x=x, y="value", hue="what", ax=a)
+        a.axhline(0, color=NEUTRAL, lw=0.8)
+        a.set_title(g, fontsize=10)
+        a.set_xlabel(xlabel)
+        a.set_ylabel(ylabel)
+        a.legend(fontsize=8)
+    axes[0].figure.suptitle(title, fontweight="bold")
+    axes[0].figure.text(0.01, -0.03, f"Source: {source}", fontsize=8, color="0.35", ha="left", va="top")
+    return axes[0]
+
+
+def event_paths(paths: pd.DataFrame, title: str, ylabel: str, xlabel: str, source: str,
+                mean: bool = True, ax=None):
+    """One line per event (columns of `paths`, indexed by time since the event), and their mean."""
+    if ax is None:
+        _, ax = plt.subplots()
+    for col in paths.columns:
+        s = paths[col].dropna()
+        ax.plot(s.index, s.to_numpy(dtype=float), lw=1.2, alpha=0.8, label=str(col))
+    if mean and paths.shape[1] > 1:
+        m = paths.mean(axis=1, skipna=True)
+        ax.plot(m.index, m.to_numpy(dtype=float), color="black", lw=2.5, label="average")
+    ax.axhline(0, color=NEUTRAL, lw=0.8)
+    ax.legend(fontsize=8, ncol=2)
+    finish(ax, title, ylabel, source, xlabel=xlabel)
+    return ax

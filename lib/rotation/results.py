@@ -52,8 +52,8 @@ def _format(value, unit: str) -> str:
     return str(value)
 
 
-def record(name: str, value, unit: str, as_of, label: str) -> dict:
-    """Record one headline figure and show it. Returns the stored record."""
+def record(name: str, value, unit: str, as_of, label: str) -> None:
+    """Record one headline figure and show it (`recorded()` returns what was stored)."""
     if not name or not isinstance(name, str):
         raise ValueError("a recorded figure needs a non-empty string name")
     rec = {"value": _plain(value), "unit": unit, "as_of": _date_text(as_of), "label": label}
@@ -67,7 +67,6 @@ def record(name: str, value, unit: str, as_of, label: str) -> dict:
             display({MIME: {name: rec}, "text/markdown": text, "text/plain": text}, raw=True)
     except ImportError:  # pragma: no cover - IPython is a dependency
         pass
-    return rec
 
 
 def recorded() -> dict[str, dict]:
