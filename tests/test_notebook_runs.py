@@ -54,3 +54,22 @@ def test_concentration_figures_match_library(tmp_path, store, as_of):
     # independent of the library: the share from the raw table values for the as_of month
     caps = firms.loc[month, C.DECILES] * size.loc[month, C.DECILES]
     assert figs["top_decile_share"]["value"] == pytest.approx(caps["Hi 10"] / caps.sum(), abs=1e-6)
+
+
+@pytest.mark.parametrize("as_of", ["2000-03-31", "2025-12-31"])
+def test_valuation_figures_match_library(tmp_path, store, as_of):
+    from rotation import valuation as V
+
+    figs = run_nb("01_valuation_gap", tmp_path, as_of=as_of, horizon_years=3)
+    firms = data.famafrench_table("ff_25_size_bm", "Number of Firms in Portfolios")
+    cap = data.famafrench_table("ff_25_size_bm", "Average Market Cap")
+    bm = data.famafrench_table("ff_25_size_bm", V.BM_TABLE)
+    vw = data.famafrench_table("ff_portfolios_me", "Average Value Weight Returns -- Monthly")
+    month = pd.Period(as_of[:7], "M")
+    head = V.summary(firms, cap, bm, vw, data.shiller(), pd.Period("1926-07", "M"), month, 3)
+    for name in ["relative_pb_small_big", "relative_pb_percentile", "relative_pb_zscore", "sp500_cape",
+                 "fwd_smb_slope", "fwd_smb_slope_t"]:
+        assert figs[name]["value"] == pytest.approx(head[name], abs=1e-3), name
+    assert figs["relative_pb_small_big"]["as_of"] == as_of
+    # CAPE independently: Shiller's value for the as_of month itself
+    assert figs["sp500_cape"]["value"] == pytest.approx(data.shiller().loc[month, "CAPE"], abs=1e-3)

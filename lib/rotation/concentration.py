@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .stats import ols_newey_west
-from .timeseries import expanding_percentile, forward_return
+from .timeseries import expanding_percentile, forward_return_difference
 
 DECILES = ["Lo 10", "2-Dec", "3-Dec", "4-Dec", "5-Dec", "6-Dec", "7-Dec", "8-Dec", "9-Dec", "Hi 10"]
 QUINTILES = ["Lo 20", "Qnt 2", "Qnt 3", "Qnt 4", "Hi 20"]
@@ -47,9 +47,7 @@ def top_quintile_share(firms: pd.DataFrame, avg_size: pd.DataFrame) -> pd.Series
 def small_minus_large_forward(returns: pd.DataFrame, small: str, large: str, months: int) -> pd.Series:
     """Annualised compounded return of `small` minus that of `large` over months t+1..t+months
     (decimal per year). Returns are decimals per month."""
-    fs = forward_return(returns[small], months, annualise=True)
-    fl = forward_return(returns[large], months, annualise=True)
-    return (fs - fl).rename(f"{small} - {large}, next {months}m")
+    return forward_return_difference(returns, small, large, months)
 
 
 def high_flags(share: pd.Series, pct: float, min_history: int = MIN_HISTORY_MONTHS) -> pd.Series:

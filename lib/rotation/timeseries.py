@@ -144,3 +144,11 @@ def daily_returns(prices: pd.Series) -> pd.Series:
     """Simple daily returns of a price series (decimal), on observation dates only."""
     p = prices.dropna()
     return (p / p.shift(1) - 1.0).dropna()
+
+
+def forward_return_difference(returns: pd.DataFrame, a: str, b: str, months: int) -> pd.Series:
+    """Annualised compounded return of column `a` minus that of column `b` over months
+    t+1..t+months (decimal per year); NaN where either window is incomplete."""
+    fa = forward_return(returns[a], months, annualise=True)
+    fb = forward_return(returns[b], months, annualise=True)
+    return (fa - fb).rename(f"{a} - {b}, next {months}m")

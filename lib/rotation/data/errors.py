@@ -1,0 +1,21 @@
+"""Errors of the data layer. Each message names the file and the command that fixes it."""
+
+
+class DataError(RuntimeError):
+    """Base class for data-store problems."""
+
+
+class DataStoreMissing(DataError):
+    """The local store (or one of its files) is not there."""
+
+
+class DataFileCorrupt(DataError):
+    """A file's checksum differs from the one recorded when the store was filled."""
+
+
+class SnapshotError(DataError):
+    """The snapshot being imported is missing a file or has a file with the wrong sha256."""
+
+
+class FetchError(DataError):
+    """An online refresh failed; the store was left as it was."""

@@ -1,0 +1,273 @@
+"""Parsers for every dataset of the store. Each file is checked and parsed once per process.
+
+Units (documented once, converted once, here):
+* Fama-French return tables are converted from percent to decimals per period; other tables
+  (number of firms, average firm size in $ millions, BE/ME, OP, E/P ratios) are as published.
+  -99.99 and -999 become NaN.
+* FRED series are in the provider's units (percent per year for rates, percentage points for
+  spreads, index levels for prices); blanks and "." are missing and dropped, so a series holds
+  observations only (a hole such as the unpublished October 2025 CPI stays a hole).
+* Prices are adjusted closes in dollars (ETFs) or index points (^RUT, ^GSPC).
+* Shiller and Goyal-Welch are monthly frames with a monthly PeriodIndex.
+"""
+from __future__ import annotations
+
+import io
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from pandas_datareader.famafrench import FamaFrenchReader
+
+from .catalog import Dataset, catalog, dataset
+from .store import checked_path
+
+FF_MISSING = (-99.99, -999.0)
+
+
+class _LocalFamaFrenchReader(FamaFrenchReader):
+    """pandas-datareader's Fama-French reader fed from a local CSV (or downloaded zip) text.
+
+    The same `_read_one_data` parser serves local and online reads.
+    """
+
+    def __init__(self, name: str, text: str):
+        super().__init__(symbols=name, start="1900-01-01", end="2200-12-31")
+        self._text = text
+
+    def _read_zipfile(self, url):  # noqa: D401 - pandas-datareader hook
+        return self._text
+
+
+_DESCR_LINE = re.compile(r"^\s*(\d+)\s:\s(.*)\s\(\d+ rows x \d+ cols\)\s*$")
+
+
+def parse_famafrench_text(name: str, text: str) -> dict[str, pd.DataFrame]:
+    """Parse a Fama-French library file into {table title: raw DataFrame}.
+
+    Titles are whitespace-normalised; an untitled table is called "" (the monthly factors table
+    of the factor files).
+    """
+    raw = _LocalFamaFrenchReader(name, text)._read_one_data(None, None)
+    titles = {}
+    for line in raw["DESCR"].splitlines():
+        m = _DESCR_LINE.match(line)
+        if m:
+            titles[int(m.group(1))] = " ".join(m.group(2).split())
+    line_untitled = [ln for ln in raw["DESCR"].splitlines() if re.match(r"^\s*\d+\s:\s\(\d+ rows", ln)]
+    for ln in line_untitled:
+        titles[int(ln.split(":")[0])] = ""
+    tables = {}
+    for i, df in raw.items():
+        if i == "DESCR":
+            continue
+        df = df.copy()
+        df.columns = [str(c).strip() for c in df.columns]
+        df = df.apply(pd.to_numeric, errors="coerce").astype(float)
+        df = df.mask(df.isin(FF_MISSING))
+        df.index.name = "period"
+        tables[titles[i]] = df
+    return tables
+
+
+@lru_cache(maxsize=None)
+def _famafrench_tables(path: str, sha: str, name: str) -> dict[str, pd.DataFrame]:
+    text = Path(path).read_bytes().decode("utf-8", "ignore")
+    return parse_famafrench_text(name, text)
+
+
+def _ff_tables(dataset_id: str) -> dict[str, pd.DataFrame]:
+    d = dataset(dataset_id)
+    p, sha = _checked(d)
+    return _famafrench_tables(str(p), sha, d.series)
+
+
+def famafrench_titles(dataset_id: str) -> list[str]:
+    """Titles of the tables in a Fama-French file, in file order."""
+    return list(_ff_tables(dataset_id))
+
+
+def _is_return_table(title: str) -> bool:
+    return "Returns" in title or title in ("", "Annual Factors: January-December")
+
+
+def famafrench_table(dataset_id: str, title: str) -> pd.DataFrame:
+    """One table of a Fama-French file, picked by its title, never by position.
+
+    `title` must equal a table title or be a substring of exactly one (case-insensitive).
+    Return tables come back in decimals per period (monthly or annual); others as published.
+    The index is a PeriodIndex (monthly "M" or annual "Y") named `period`.
+    """
+    tables = _ff_tables(dataset_id)
+    if title in tables:
+        key = title
+    else:
+        hits = [t for t in tables if title.lower() in t.lower()]
+        if len(hits) != 1:
+            listing = "\n  ".join(repr(t) for t in tables)
+            what = "no table" if not hits else f"{len(hits)} tables"
+            raise KeyError(f"{what} of {dataset_id} match title {title!r}; titles are:\n  {listing}")
+        key = hits[0]
+    df = tables[key].copy()
+    if _is_return_table(key):
+        df = df / 100.0
+    df.attrs = {"dataset": dataset_id, "table": key,
+                "units": "decimal return per period" if _is_return_table(key) else "as published"}
+    return df
+
+
+@lru_cache(maxsize=None)
+def _fred_file(path: str, sha: str) -> pd.Series:
+    df = pd.read_csv(path, na_values=["."], keep_default_na=True)
+    date_col, value_col = df.columns[0], df.columns[1]
+    s = pd.Series(pd.to_numeric(df[value_col], errors="coerce").to_numpy(dtype=float),
+                  index=pd.DatetimeIndex(pd.to_datetime(df[date_col], format="%Y-%m-%d"), name="date"))
+    return s.dropna().sort_index()
+
+
+def splice_newer_wins(history: pd.Series, recent: pd.Series) -> pd.Series:
+    """Join two copies of one series: on dates both hold, the newer file's value wins."""
+    out = recent.combine_first(history).sort_index()
+    return out[~out.index.duplicated(keep="last")]
+
+
+def fred_series(series_id: str) -> pd.Series:
+    """A FRED series by id, in the provider's units, observations only (missing dropped).
+
+    When the catalogue has a newer copy (`fred_<ID>_recent`), the two are spliced, newer wins;
+    `attrs["splice_from"]` gives the first date of the newer file.
+    """
+    d = dataset(f"fred_{series_id}")
+    hist = _fred_file(*map(str, _checked(d)))
+    attrs = {"dataset": d.id, "series": series_id, "units": d.units, "splice_from": None}
+    recent_ds = [r for r in catalog() if r.splice_into == d.id]
+    out = hist
+    for r in recent_ds:
+        rec = _fred_file(*map(str, _checked(r)))
+        out = splice_newer_wins(out, rec)
+        attrs["splice_from"] = str(rec.index.min().date())
+        attrs["dataset"] += f"+{r.id}"
+    out = out.copy()
+    out.name = series_id
+    out.attrs = attrs
+    return out
+
+
+def fred_parts(series_id: str) -> tuple[pd.Series, pd.Series | None]:
+    """The history file and the newer copy (None when there is none) of a FRED series, unspliced."""
+    d = dataset(f"fred_{series_id}")
+    hist = _fred_file(*map(str, _checked(d)))
+    recent = [r for r in catalog() if r.splice_into == d.id]
+    return hist.copy(), (_fred_file(*map(str, _checked(recent[0]))).copy() if recent else None)
+
+
+@lru_cache(maxsize=None)
+def _price_file(path: str, sha: str) -> pd.DataFrame:
+    df = pd.read_csv(path)
+    df["Date"] = pd.to_datetime(df["Date"].str.slice(0, 10), format="%Y-%m-%d")
+    df = df.set_index("Date").sort_index()
+    df.index.name = "date"
+    return df.apply(pd.to_numeric, errors="coerce")
+
+
+def price_frame(ticker: str) -> pd.DataFrame:
+    """Daily OHLC(V) of an ETF or index from the snapshot (ETF closes split- and dividend-adjusted)."""
+    d = dataset(f"price_{ticker}")
+    return _price_file(*map(str, _checked(d))).copy()
+
+
+def close_prices(ticker: str) -> pd.Series:
+    """Daily close of `ticker` (dollars, adjusted, for ETFs; index points for ^RUT and ^GSPC).
+
+    Ends on the file's last row: nothing is forward-filled.
+    """
+    df = price_frame(ticker)
+    col = "Close" if "Close" in df.columns else df.columns[-1]
+    s = df[col].dropna()
+    s.name = ticker
+    s.attrs = {"dataset": f"price_{ticker}", "units": dataset(f"price_{ticker}").units}
+    return s
+
+
+@lru_cache(maxsize=None)
+def _shiller_file(path: str, sha: str) -> pd.DataFrame:
+    df = pd.read_csv(path, dtype={"date": str})
+    df.index = pd.PeriodIndex(df.pop("date"), freq="M", name="period")
+    return df.apply(pd.to_numeric, errors="coerce")
+
+
+def shiller() -> pd.DataFrame:
+    """Shiller `ie_data`, monthly: P (S&P composite, monthly average of daily closes), D and E
+    (dollars per share, trailing 12 months), CPI, GS10 (percent per year), CAPE (ratio).
+    Earnings are blank after the last reported quarter (not zero)."""
+    return _shiller_file(*map(str, _checked(dataset("shiller_ie_data")))).copy()
+
+
+@lru_cache(maxsize=None)
+def _goyal_welch_file(path: str, sha: str) -> pd.DataFrame:
+    df = pd.read_csv(path, thousands=",", na_values=["NaN"], dtype={"yyyymm": str})
+    df.index = pd.PeriodIndex(pd.to_datetime(df.pop("yyyymm"), format="%Y%m"), freq="M", name="period")
+    return df.astype(float)
+
+
+def goyal_welch() -> pd.DataFrame:
+    """Goyal-Welch monthly predictors: Index (S&P level), D12, E12, b/m, and yields `tbl`,
+    `AAA`, `BAA`, `lty` as decimals per year (0.05 = 5%)."""
+    return _goyal_welch_file(*map(str, _checked(dataset("goyal_welch_monthly")))).copy()
+
+
+@lru_cache(maxsize=None)
+def _checked_cached(file: str, key: tuple) -> tuple[Path, str]:
+    return checked_path(dataset_by_file(file))
+
+
+def dataset_by_file(file: str) -> Dataset:
+    for d in catalog():
+        if d.file == file:
+            return d
+    raise KeyError(file)
+
+
+def _checked(d: Dataset) -> tuple[Path, str]:
+    """Verified path and sha256, checked once per process per file version (mtime, size)."""
+    from .catalog import data_dir
+
+    p = data_dir() / d.file
+    try:
+        st = p.stat()
+        key = (str(p), st.st_mtime_ns, st.st_size)
+    except FileNotFoundError:
+        key = (str(p), None, None)
+    if key[1] is None:
+        return checked_path(d)  # raises DataStoreMissing with the fix
+    return _checked_cached(d.file, key)
+
+
+def clear_caches() -> None:
+    """Forget every parsed file (for benchmarks of cold loads and for tests)."""
+    for f in (_famafrench_tables, _fred_file, _price_file, _shiller_file, _goyal_welch_file, _checked_cached):
+        f.cache_clear()
+
+
+def load_all() -> dict[str, object]:
+    """Parse every dataset of the catalogue once (used by `make bench` and the overview)."""
+    out = {}
+    for d in catalog():
+        if d.parser == "famafrench":
+            out[d.id] = _ff_tables(d.id)
+        elif d.parser == "fred" and not d.splice_into:
+            out[d.id] = fred_series(d.series)
+        elif d.parser == "price":
+            out[d.id] = close_prices(d.series)
+        elif d.parser == "shiller":
+            out[d.id] = shiller()
+        elif d.parser == "goyal_welch":
+            out[d.id] = goyal_welch()
+    return out
+
+
+__all__ = ["famafrench_table", "famafrench_titles", "fred_series", "fred_parts", "price_frame", "close_prices",
+           "shiller", "goyal_welch", "splice_newer_wins", "parse_famafrench_text", "clear_caches",
+           "load_all"]
