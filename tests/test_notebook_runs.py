@@ -73,3 +73,21 @@ def test_valuation_figures_match_library(tmp_path, store, as_of):
     assert figs["relative_pb_small_big"]["as_of"] == as_of
     # CAPE independently: Shiller's value for the as_of month itself
     assert figs["sp500_cape"]["value"] == pytest.approx(data.shiller().loc[month, "CAPE"], abs=1e-3)
+
+
+@pytest.mark.parametrize("as_of, start", [("2025-12-31", "1990-01-01"), ("2019-12-31", "1977-01-01")])
+def test_rates_figures_match_library(tmp_path, store, as_of, start):
+    from rotation import rates as Rt
+
+    figs = run_nb("02_rate_sensitivity", tmp_path, as_of=as_of, start=start)
+    vw = data.famafrench_table("ff_portfolios_me", "Average Value Weight Returns -- Monthly")
+    head = Rt.summary(vw, data.fred_series("DGS2"), data.fred_series("FEDFUNDS"), data.fred_series("DFEDTARU"),
+                      pd.Period(start[:7], "M"), pd.Period(as_of[:7], "M"), pd.Timestamp(as_of))
+    for name in ["size_spread_beta_dgs2", "size_spread_beta_dgs2_t", "mean_spread_12m_after_first_cut"]:
+        assert figs[name]["value"] == pytest.approx(head[name], abs=1e-4), name
+    assert figs["easing_cycles"]["value"] == head["easing_cycles"]
+    # the target upper bound independently from the raw series
+    upper = data.fred_series("DFEDTARU")
+    assert figs["fed_target_upper"]["value"] == upper[upper.index <= as_of].iloc[-1]
+    if as_of == "2025-12-31":
+        assert figs["fed_target_upper"]["value"] == 3.75

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .stats import ols_newey_west
-from .timeseries import expanding_percentile, forward_return_difference
+from .timeseries import cumulative_difference, expanding_percentile, forward_return_difference
 
 DECILES = ["Lo 10", "2-Dec", "3-Dec", "4-Dec", "5-Dec", "6-Dec", "7-Dec", "8-Dec", "9-Dec", "Hi 10"]
 QUINTILES = ["Lo 20", "Qnt 2", "Qnt 3", "Qnt 4", "Hi 20"]
@@ -151,9 +151,8 @@ def paths_after(returns: pd.DataFrame, small: str, large: str, starts: dict[str,
     out = {}
     for name, p in starts.items():
         seg = r[(r.index > p) & (r.index <= p + months)]
-        cs = (1 + seg[small]).cumprod() - 1
-        cl = (1 + seg[large]).cumprod() - 1
-        path = pd.concat([pd.Series([0.0]), (cs - cl).reset_index(drop=True)], ignore_index=True)
+        path = pd.concat([pd.Series([0.0]), cumulative_difference(seg, small, large).reset_index(drop=True)],
+                         ignore_index=True)
         path.index = range(len(path))
         out[name] = path
     return pd.DataFrame(out)

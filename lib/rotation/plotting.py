@@ -194,3 +194,36 @@ def event_paths(paths: pd.DataFrame, title: str, ylabel: str, xlabel: str, sourc
     ax.legend(fontsize=8, ncol=2)
     finish(ax, title, ylabel, source, xlabel=xlabel)
     return ax
+
+
+def coefficient_plot(df: pd.DataFrame, label: str, hue: str, coef: str, low: str, high: str, title: str,
+                     xlabel: str, source: str, ax=None):
+    """Point estimates with interval whiskers, one row per `label`, offset by `hue`."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 0.6 * df[label].nunique() + 1.5))
+    labels = list(dict.fromkeys(df[label]))
+    hues = list(dict.fromkeys(df[hue]))
+    for j, h in enumerate(hues):
+        sub = df[df[hue] == h].set_index(label).reindex(labels)
+        y = np.arange(len(labels)) + (j - (len(hues) - 1) / 2) * 0.25
+        ax.errorbar(sub[coef], y, xerr=[sub[coef] - sub[low], sub[high] - sub[coef]], fmt="o", capsize=3,
+                    label=f"control: {h}", color=PALETTE[j])
+    ax.axvline(0, color=NEUTRAL, lw=0.8)
+    ax.set_yticks(range(len(labels)), labels)
+    ax.legend(fontsize=8)
+    finish(ax, title, "", source, xlabel=xlabel)
+    return ax
+
+
+def target_range(lower: pd.Series, upper: pd.Series, title: str, ylabel: str, source: str,
+                 expected: tuple[float, float] | None = None, expected_label: str = "", ax=None):
+    """The fed funds target range as a band over time, with an optional expected range."""
+    if ax is None:
+        _, ax = plt.subplots()
+    ax.fill_between(lower.index, lower.to_numpy(dtype=float), upper.to_numpy(dtype=float), step="post",
+                    color=SMALL, alpha=0.5, label="target range")
+    if expected is not None:
+        ax.axhspan(expected[0], expected[1], color=LARGE, alpha=0.2, label=expected_label)
+    ax.legend(fontsize=8)
+    finish(ax, title, ylabel, source)
+    return ax

@@ -152,3 +152,9 @@ def forward_return_difference(returns: pd.DataFrame, a: str, b: str, months: int
     fa = forward_return(returns[a], months, annualise=True)
     fb = forward_return(returns[b], months, annualise=True)
     return (fa - fb).rename(f"{a} - {b}, next {months}m")
+
+
+def cumulative_difference(returns: pd.DataFrame, a: str, b: str) -> pd.Series:
+    """Cumulative compounded return of column `a` minus that of column `b` (decimal), over
+    the rows given, in order: (1+a1)(1+a2).. - (1+b1)(1+b2).."""
+    return ((1 + returns[a]).cumprod() - (1 + returns[b]).cumprod()).rename(f"{a} - {b}")
