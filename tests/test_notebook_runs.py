@@ -91,3 +91,23 @@ def test_rates_figures_match_library(tmp_path, store, as_of, start):
     assert figs["fed_target_upper"]["value"] == upper[upper.index <= as_of].iloc[-1]
     if as_of == "2025-12-31":
         assert figs["fed_target_upper"]["value"] == 3.75
+
+
+@pytest.mark.parametrize("as_of", ["2025-12-31", "2009-06-30"])
+def test_credit_figures_match_library(tmp_path, store, as_of):
+    from rotation import credit as Cr
+
+    figs = run_nb("04_refinancing_wall", tmp_path, as_of=as_of, floating_share=0.4, base_rate_path="4.0,4.0,4.0")
+    firms = data.famafrench_table("ff_portfolios_ep", "Number of Firms in Portfolios")
+    op_size = Cr.operating_profitability_by_size(data.famafrench_table("ff_25_size_op", "Number of Firms in Portfolios"),
+                                                 data.famafrench_table("ff_25_size_op", "Average Market Cap"),
+                                                 data.famafrench_table("ff_25_size_op", "Value Weight Average of OP"))
+    a = Cr.RefinancingAssumptions((0.12, 0.18, 0.22), 5.0, 3.0, 3.6, (4.0, 4.0, 4.0), 0.4, 3.5, 3.0)
+    head = Cr.summary(firms, data.fred_series("BAMLH0A0HYM2"), op_size, a, pd.Period("1951-07", "M"),
+                      pd.Period(as_of[:7], "M"), pd.Timestamp(as_of))
+    for name in ["unprofitable_share", "unprofitable_share_percentile", "hy_oas", "hy_oas_percentile",
+                 "op_small_minus_big", "whatif_interest_cost_change"]:
+        assert figs[name]["value"] == pytest.approx(head[name], abs=1e-4), name
+    # independent: the share straight from the raw counts
+    row = firms.loc[pd.Period(as_of[:7], "M")]
+    assert figs["unprofitable_share"]["value"] == pytest.approx(row["<= 0"] / row[Cr.EP_BUCKETS].sum(), abs=1e-6)

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rotation import valuation as V
+from rotation import portfolios, valuation as V
 
 COLS = ["SMALL LoBM", "ME1 BM2", "ME1 BM3", "ME1 BM4", "SMALL HiBM",
         "BIG LoBM", "ME5 BM2", "ME5 BM3", "ME5 BM4", "BIG HiBM"]
@@ -27,10 +27,10 @@ def test_aggregate_book_to_market_hand_computed():
 
 
 def test_size_quintile_columns_by_name():
-    assert V.size_quintile_columns(COLS, 1) == COLS[:5]
-    assert V.size_quintile_columns(COLS, 5) == COLS[5:]
+    assert portfolios.size_quintile_columns(COLS, 1) == COLS[:5]
+    assert portfolios.size_quintile_columns(COLS, 5) == COLS[5:]
     with pytest.raises(ValueError):
-        V.size_quintile_columns(COLS, 3)
+        portfolios.size_quintile_columns(COLS, 3)
 
 
 def test_aggregate_earnings_yield_hand_computed():

@@ -227,3 +227,14 @@ def target_range(lower: pd.Series, upper: pd.Series, title: str, ylabel: str, so
     ax.legend(fontsize=8)
     finish(ax, title, ylabel, source)
     return ax
+
+
+def heatmap(grid: pd.DataFrame, title: str, xlabel: str, ylabel: str, source: str, fmt: str = ".1f", ax=None):
+    """Annotated heatmap of a grid (rows: y, columns: x), diverging around zero."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 4.5))
+    lim = float(np.nanmax(np.abs(grid.to_numpy(dtype=float)))) or 1.0
+    sns.heatmap(grid, annot=True, fmt=fmt, cmap="RdYlGn_r", center=0, vmin=-lim, vmax=lim, ax=ax,
+                cbar_kws={"label": "change (%)"})
+    finish(ax, title, ylabel, source, xlabel=xlabel)
+    return ax

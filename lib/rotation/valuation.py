@@ -16,29 +16,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .portfolios import me_weighted
 from .stats import ols_newey_west
 from .timeseries import forward_return_difference, percentile_rank, zscore
 
 BM_TABLE = "BE(Fiscal Year t-1) / ME(Dec t-1)"
 
 
-def size_quintile_columns(columns, quintile: int) -> list[str]:
-    """The five BE/ME portfolios of size quintile 1 (smallest) .. 5 (biggest), by name:
-    quintile 1 is `SMALL LoBM`, `ME1 BM2..4`, `SMALL HiBM`; quintile 5 uses `BIG`/`ME5`."""
-    alias = {1: "SMALL", 5: "BIG"}.get(quintile)
-    out = [c for c in columns if c.startswith(f"ME{quintile} ") or (alias and c.startswith(alias + " "))]
-    if len(out) != 5:
-        raise ValueError(f"expected 5 portfolios for size quintile {quintile}, found {out}")
-    return out
-
-
 def aggregate_book_to_market(firms: pd.DataFrame, avg_cap: pd.DataFrame, bm: pd.DataFrame, quintile: int) -> pd.Series:
     """Aggregate B/M of a size quintile: sum_i ME_i x BM_i / sum_i ME_i over its five BE/ME
     portfolios, ME_i = number of firms x average market cap in that month."""
-    cols = size_quintile_columns(firms.columns, quintile)
-    me = firms[cols] * avg_cap[cols]
-    num = (me * bm[cols]).sum(axis=1, min_count=5)
-    return (num / me.sum(axis=1, min_count=5)).rename(f"ME{quintile} B/M")
+    return me_weighted(firms, avg_cap, bm, quintile).rename(f"ME{quintile} B/M")
 
 
 def price_to_book_by_size(firms: pd.DataFrame, avg_cap: pd.DataFrame, bm: pd.DataFrame) -> pd.DataFrame:
