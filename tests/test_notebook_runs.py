@@ -111,3 +111,27 @@ def test_credit_figures_match_library(tmp_path, store, as_of):
     # independent: the share straight from the raw counts
     row = firms.loc[pd.Period(as_of[:7], "M")]
     assert figs["unprofitable_share"]["value"] == pytest.approx(row["<= 0"] / row[Cr.EP_BUCKETS].sum(), abs=1e-6)
+
+
+@pytest.mark.parametrize("as_of", ["2026-08-31", "2025-12-31"])
+def test_claims_figures_match_library(tmp_path, store, as_of):
+    from rotation import claims
+
+    figs = run_nb("05_claims_check", tmp_path, as_of=as_of)
+    recs = data.claims_catalog()["claims"]
+    month = min(pd.Period(as_of[:7], "M"), pd.Period("2026-02", "M"))
+    expected = claims.evaluate(recs, data.claims_inputs(), pd.Timestamp(as_of), month)
+    for rec in recs:
+        cid = rec["id"]
+        assert figs[f"{cid}.verdict"]["value"] == expected.loc[cid, "verdict"], cid
+        want = expected.loc[cid, "value"]
+        if want is None or pd.isna(want):  # no measured value: recorded as null
+            assert figs[cid]["value"] is None, cid
+        else:
+            assert figs[cid]["value"] == pytest.approx(want, rel=1e-9), cid
+    if as_of == "2025-12-31":  # claims about 2026 are not observable yet
+        for cid in ["small_caps_lead_2026_open", "sp500_near_record", "forward_pe_gap"]:
+            assert figs[f"{cid}.verdict"]["value"] == "not yet observable"
+    else:
+        assert figs["fed_target_dec_2025.verdict"]["value"] == "supported"
+        assert figs["forward_pe_gap.verdict"]["value"] == "not testable"

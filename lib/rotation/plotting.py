@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import matplotlib
 
+import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -87,6 +88,9 @@ def line_chart(series: dict[str, pd.Series], title: str, ylabel: str, source: st
         ax.set_xlim(start, end)
     if hline is not None:
         ax.axhline(hline, color=NEUTRAL, lw=0.8, ls="--")
+    locator = mdates.AutoDateLocator()
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     if mark is not None:
         when, value, label = mark
         when = when.to_timestamp(how="start") if isinstance(when, pd.Period) else pd.Timestamp(when)
@@ -238,3 +242,21 @@ def heatmap(grid: pd.DataFrame, title: str, xlabel: str, ylabel: str, source: st
                 cbar_kws={"label": "change (%)"})
     finish(ax, title, ylabel, source, xlabel=xlabel)
     return ax
+
+
+def claim_chart(spec: dict, ax=None):
+    """Draw a claim's chart from `rotation.claims.chart_spec` output."""
+    ax = line_chart(spec["series"], title=spec["title"], ylabel=spec["ylabel"], source=spec["source"],
+                    hline=spec.get("hline"), episodes=True if spec.get("episodes") else None, ax=ax)
+    for a, b, label in spec.get("shade", []):
+        ax.axvspan(pd.Timestamp(a), pd.Timestamp(b), color=LARGE, alpha=0.12, lw=0, label=label)
+    if spec.get("shade"):
+        ax.legend(loc="best", fontsize=8)
+    return ax
+
+
+def verdict_table(df: pd.DataFrame, colours: dict):
+    """The claims table with each verdict cell coloured (`colours`: verdict -> CSS colour)."""
+    return (df.style.map(lambda v: f"background-color: {colours.get(v, '')}; font-weight: bold", subset=["verdict"])
+            .format({"value": lambda v: "–" if v is None or v != v else f"{v:,.4g}"})
+            .set_properties(subset=["evidence"], **{"text-align": "left", "min-width": "380px"}))

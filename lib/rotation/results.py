@@ -52,8 +52,11 @@ def _format(value, unit: str) -> str:
     return str(value)
 
 
-def record(name: str, value, unit: str, as_of, label: str) -> None:
-    """Record one headline figure and show it (`recorded()` returns what was stored)."""
+def record(name: str, value, unit: str, as_of, label: str, quiet: bool = False) -> None:
+    """Record one headline figure and show it (`recorded()` returns what was stored).
+
+    `quiet=True` embeds the figure without the one-line statement (for notebooks that show
+    the same figures in a table)."""
     if not name or not isinstance(name, str):
         raise ValueError("a recorded figure needs a non-empty string name")
     rec = {"value": _plain(value), "unit": unit, "as_of": _date_text(as_of), "label": label}
@@ -64,7 +67,8 @@ def record(name: str, value, unit: str, as_of, label: str) -> None:
 
         if get_ipython() is not None:
             text = f"**{name}** = {_format(rec['value'], unit)} ({unit}, as of {rec['as_of']}): {label}"
-            display({MIME: {name: rec}, "text/markdown": text, "text/plain": text}, raw=True)
+            shown = {"text/plain": ""} if quiet else {"text/markdown": text, "text/plain": text}
+            display({MIME: {name: rec}, **shown}, raw=True)
     except ImportError:  # pragma: no cover - IPython is a dependency
         pass
 

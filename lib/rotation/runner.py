@@ -345,12 +345,10 @@ def _fmt(value) -> str:
     return "–" if value is None else str(value)
 
 
-VERDICT_COLOURS = {"supported": "#d4edda", "contradicted": "#f8d7da", "mixed": "#fff3cd",
-                   "not testable": "#e2e3e5", "not yet observable": "#d6e4f0"}
-
-
 def verdict_table_html(figures: dict) -> str:
     """The claims check's verdicts (figures named `<id>.verdict`) as a colour-coded table."""
+    from .claims import VERDICT_COLOURS
+
     rows = []
     for name, rec in figures.items():
         if not name.endswith(".verdict"):
@@ -380,8 +378,9 @@ def index_html(results: dict[str, NotebookResult], wall: float, request: RunRequ
              "vertical-align:top;font-size:13px}th{background:#f3f3f3}.failed{background:#f8d7da}.ok{background:#d4edda}"
              "code{font-size:12px}</style></head><body>",
              "<h1>The Great Rotation: research reports</h1>",
-             f"<p>Run {html.escape(when)} · git commit <code>{html.escape(commit)}</code> · wall time {wall:.1f}s · "
-             f"data: {html.escape(json.dumps(vintage))}</p>"]
+             f"<p>Run {html.escape(when)} · git commit <code>{html.escape(commit)}</code> · wall time {wall:.1f}s</p>",
+             "<p>Data: " + " · ".join(f"{html.escape(k.replace('_', ' '))}: <code>{html.escape(str(v))}</code>"
+                                       for k, v in vintage.items()) + "</p>"]
     claims = next((r for s, r in results.items() if "claims" in s), None)
     if claims is not None:
         parts.append(verdict_table_html(claims.figures))

@@ -83,3 +83,9 @@ def dataset(dataset_id: str) -> Dataset:
             return d
     ids = ", ".join(d.id for d in catalog())
     raise KeyError(f"unknown dataset id {dataset_id!r}; known ids: {ids}")
+
+
+def claims_catalog(path: Path | None = None) -> dict:
+    """`seeds/claims.yml`: {"source": ..., "claims": [records], "untestable": [...]}."""
+    path = path or project_root() / "seeds" / "claims.yml"
+    return yaml.safe_load(Path(path).read_text())

@@ -1,0 +1,371 @@
+"""The claims check: every testable claim of the article against the data, with a verdict.
+
+`evaluate(records, inputs, as_of, as_of_month)` runs each claim's check function (named in
+`seeds/claims.yml`) on the inputs truncated at `as_of` (no data after it is ever used) and
+returns one row per claim.
+
+Verdicts:
+* supported           the measured figure agrees with the claim within the record's tolerance;
+* contradicted        it does not, and no nearby window rescues it;
+* mixed               part holds (e.g. the size is right but the dates are wrong, or the sign
+                      is right but the evidence is too thin to call it supported);
+* not testable        the data needed are not here; the evidence names the closest analogue;
+* not yet observable  the claim's window ends after `as_of`.
+
+Inputs (a dict of frames, built by `rotation.data.claims_inputs()`):
+rut, spy (daily closes), nasdaq, t10y2y, upper, lower (FRED daily), cpi, cpi_core, unrate,
+usrec, fedfunds (FRED monthly), dgs2 (daily), hy (daily, spliced), me_returns, me_firms,
+me_size (Portfolios_Formed_on_ME), ep_firms (Portfolios_Formed_on_E-P), bm25_firms,
+bm25_cap, bm25_bm (25_Portfolios_5x5), shiller.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import concentration as C
+from . import credit as Cr
+from . import rates as Rt
+from . import valuation as V
+from .timeseries import month_end_values, pct_change_by_date, to_monthly_index, value_at
+
+VERDICTS = ("supported", "contradicted", "mixed", "not testable", "not yet observable")
+VERDICT_COLOURS = {"supported": "#d4edda", "contradicted": "#f8d7da", "mixed": "#fff3cd",
+                   "not testable": "#e2e3e5", "not yet observable": "#d6e4f0"}
+
+
+@dataclass
+class Verdict:
+    id: str
+    topic: str
+    claim: str
+    verdict: str
+    value: float | None
+    unit: str
+    window: str
+    source: str
+    evidence: str
+
+
+def truncate(obj, as_of: pd.Timestamp, as_of_month: pd.Period):
+    """Drop every observation after `as_of` (daily data) or after `as_of_month` (monthly data)."""
+    if isinstance(obj, (pd.Series, pd.DataFrame)):
+        if isinstance(obj.index, pd.PeriodIndex):
+            if obj.index.freqstr.startswith("M"):
+                return obj[obj.index <= as_of_month]
+            return obj[obj.index.end_time <= as_of_month.end_time]
+        if isinstance(obj.index, pd.DatetimeIndex):
+            return obj[obj.index <= as_of]
+    return obj
+
+
+def _ret(s: pd.Series, start_date, end_date) -> float:
+    """Return (decimal) from the last close at or before `start_date` to the last at or before `end_date`."""
+    a, _ = value_at(s, start_date)
+    b, _ = value_at(s, end_date)
+    return b / a - 1
+
+
+def _sessions(s: pd.Series, after: str, n: int) -> list[pd.Timestamp]:
+    """The first `n` observation dates after date `after`."""
+    return list(s[s.index > pd.Timestamp(after)].index[:n])
+
+
+# ----------------------------------------------------------------- checks on prices
+
+def check_small_caps_lead(rec, inp, ctx) -> dict:
+    tol = rec["tolerance"]
+    days = _sessions(inp["rut"], "2025-12-31", tol["sessions"])
+    if len(days) < tol["sessions"]:
+        return {"verdict": "not yet observable", "evidence": "fewer 2026 sessions in the data than the claim's window"}
+
+    def lead(k):
+        end = days[k - 1] if k <= len(days) else None
+        r = {n: _ret(inp[n], pd.Timestamp("2025-12-31"), end) for n in ("rut", "spy", "nasdaq")}
+        return r, r["rut"] - max(r["spy"], r["nasdaq"])
+
+    r, gap = lead(tol["sessions"])
+    holds = [k for k in range(tol["search_sessions"][0], tol["search_sessions"][1] + 1)
+             if k <= len(_sessions(inp["rut"], "2025-12-31", k)) and lead(k)[1] > 0]
+    beats = (r["rut"] > r["spy"]) + (r["rut"] > r["nasdaq"])
+    verdict = "supported" if beats == 2 else "mixed" if beats == 1 else "contradicted"
+    return {"verdict": verdict, "value": gap, "window": f"2025-12-31 close to {days[-1].date()} ({tol['sessions']} sessions)",
+            "evidence": f"Russell 2000 {r['rut']:+.2%}, S&P 500 (SPY) {r['spy']:+.2%}, Nasdaq Composite {r['nasdaq']:+.2%}; "
+                        f"the lead over both holds for windows of {', '.join(map(str, holds)) or 'no'} session(s) "
+                        f"out of {tol['search_sessions'][0]}-{tol['search_sessions'][1]}."}
+
+
+def check_rut_surge(rec, inp, ctx) -> dict:
+    tol, target = rec["tolerance"], rec["asserted"]["value"]
+    rut = inp["rut"]
+    dec = rut[rut.index <= "2025-12-31"]
+    end = dec.index[-1]
+    start = dec.index[-1 - tol["sessions"]]
+    measured = dec.iloc[-1] / dec.loc[start] - 1
+    ok = abs(measured - target) <= tol["abs"]
+    window = f"{start.date()} close to {end.date()} ({tol['sessions']} sessions)"
+    if ok:
+        return {"verdict": "supported", "value": measured, "window": window,
+                "evidence": f"the Russell 2000 rose {measured:+.1%} over the stated window."}
+    seg = rut[(rut.index >= tol["search_from"]) & (rut.index <= tol["search_to"])]
+    best = None
+    for n in range(tol["search_sessions"][0], tol["search_sessions"][1] + 1):
+        r = seg / seg.shift(n) - 1
+        for d, v in r.dropna().items():
+            if abs(v - target) <= tol["abs"] and (best is None or abs(v - target) < abs(best[2] - target)):
+                best = (seg.index[seg.index.get_loc(d) - n], d, v)
+    if best is None:
+        return {"verdict": "contradicted", "value": measured, "window": window,
+                "evidence": f"the Russell 2000 moved {measured:+.1%} over the stated window, and no {tol['search_sessions'][0]}-"
+                            f"{tol['search_sessions'][1]}-session window between {tol['search_from']} and {tol['search_to']} rose {target:.0%}±{tol['abs']:.0%}."}
+    return {"verdict": "mixed", "value": measured, "window": window,
+            "evidence": f"over the stated window the index moved {measured:+.1%}; a rise of {best[2]:+.1%} did happen, from the "
+                        f"{best[0].date()} close to {best[1].date()}: right size, wrong dates."}
+
+
+def check_rut_high(rec, inp, ctx) -> dict:
+    tol, target = rec["tolerance"], rec["asserted"]["value"]
+    rut = inp["rut"]
+    month = pd.Period(tol["month"], "M")
+    inside = rut[rut.index.to_period("M") == month]
+    before = rut[rut.index < inside.index[0]]
+    peak_day, peak = inside.idxmax(), inside.max()
+    new_high = peak > before.max()
+    near = abs(peak / target - 1) <= tol["rel"]
+    verdict = "supported" if new_high and near else "mixed" if (new_high or near) else "contradicted"
+    return {"verdict": verdict, "value": float(peak), "window": f"closes in {month}",
+            "evidence": f"highest close of {month}: {peak:,.1f} on {peak_day.date()}; the previous record close was "
+                        f"{before.max():,.1f} ({before.idxmax().date()}), so this {'was' if new_high else 'was not'} a new all-time high."}
+
+
+def check_near_record(rec, inp, ctx) -> dict:
+    tol = rec["tolerance"]
+    spy = inp["spy"]
+    days = _sessions(spy, "2025-12-31", tol["sessions"])
+    if len(days) < tol["sessions"]:
+        return {"verdict": "not yet observable", "evidence": "fewer 2026 sessions in the data than the claim's window"}
+    running_high = spy.cummax()
+    below = (spy / running_high - 1).loc[days]
+    worst = float(below.min())
+    verdict = "supported" if worst >= -tol["max_below"] else "contradicted"
+    return {"verdict": verdict, "value": worst, "window": f"{days[0].date()} to {days[-1].date()}",
+            "evidence": f"over the first {tol['sessions']} sessions of 2026 SPY closed at most {-worst:.2%} below its running all-time high "
+                        f"(new highs on {sum(below >= 0)} of them; adjusted closes, dividends included)."}
+
+
+# ----------------------------------------------------------------- checks on rates and macro
+
+def check_fed_target(rec, inp, ctx) -> dict:
+    tol = rec["tolerance"]
+    lo, lo_d = value_at(inp["lower"], tol["date"])
+    hi, hi_d = value_at(inp["upper"], tol["date"])
+    want = rec["asserted"]["value"]
+    ok = abs(lo - want[0]) <= tol["abs"] + 1e-9 and abs(hi - want[1]) <= tol["abs"] + 1e-9
+    return {"verdict": "supported" if ok else "contradicted", "value": hi, "window": f"as of {hi_d.date()}",
+            "evidence": f"target range {lo:.2f}%-{hi:.2f}% on {hi_d.date()} (DFEDTARL/DFEDTARU)."}
+
+
+def check_inflation(rec, inp, ctx) -> dict:
+    tol, target = rec["tolerance"], rec["asserted"]["value"]
+    yoy = pct_change_by_date(inp["cpi"], 12).dropna() * 100
+    month = min(pd.Period(tol["last_month"], "M"), yoy.index.max())
+    v = float(yoy.loc[month])
+    recent = yoy[(yoy.index > month - tol["stable_months"]) & (yoy.index <= month)]
+    near, stable = abs(v - target) <= tol["abs"], (recent.max() - recent.min()) <= tol["stable_band"]
+    verdict = "supported" if near and stable else "mixed" if near or stable else "contradicted"
+    return {"verdict": verdict, "value": v, "window": f"CPI 12-month change, {month}",
+            "evidence": f"CPI rose {v:.2f}% in the year to {month} (by date; October 2025 was never published); the last "
+                        f"{len(recent)} prints ranged {recent.min():.2f}%-{recent.max():.2f}%."}
+
+
+def check_shutdown_gaps(rec, inp, ctx) -> dict:
+    tol = rec["tolerance"]
+    month = pd.Period(tol["month"], "M")
+    names = {"CPIAUCSL": inp["cpi"], "CPILFESL": inp["cpi_core"], "UNRATE": inp["unrate"]}
+    missing = [n for n in tol["series"] if month not in to_monthly_index(names[n].dropna()).index]
+    verdict = "supported" if len(missing) == len(tol["series"]) else "mixed" if missing else "contradicted"
+    return {"verdict": verdict, "value": float(len(missing)), "window": str(month),
+            "evidence": f"{len(missing)} of {len(tol['series'])} monthly prints for {month} are missing ({', '.join(missing) or 'none'}); "
+                        f"the shutdown's length (43 days) is not in the data."}
+
+
+def check_steepening(rec, inp, ctx) -> dict:
+    tol = rec["tolerance"]
+    end = min(pd.Timestamp(tol["end"]), ctx["as_of"])
+    v1, d1 = value_at(inp["t10y2y"], end)
+    v0, d0 = value_at(inp["t10y2y"], end - pd.DateOffset(months=tol["months"]))
+    change = v1 - v0
+    verdict = "supported" if change >= tol["min_change_pp"] else "contradicted" if change <= -tol["min_change_pp"] else "mixed"
+    return {"verdict": verdict, "value": change, "window": f"{d0.date()} to {d1.date()}",
+            "evidence": f"10-year minus 2-year Treasury spread {v0:+.2f} pp on {d0.date()} and {v1:+.2f} pp on {d1.date()}."}
+
+
+def check_easing(rec, inp, ctx) -> dict:
+    tol = rec["tolerance"]
+    start = pd.Period(tol["start"], "M")
+    head = Rt.summary(inp["me_returns"], inp["dgs2"], inp["fedfunds"], inp["upper"], start, ctx["as_of_month"], ctx["as_of"])
+    m, beta, t = head["mean_spread_12m_after_first_cut"], head["size_spread_beta_dgs2"], head["size_spread_beta_dgs2_t"]
+    if m > 0 and beta < 0 and t <= -tol["min_t"]:
+        verdict = "supported"
+    elif m < 0 and beta > 0 and t >= tol["min_t"]:
+        verdict = "contradicted"
+    else:
+        verdict = "mixed"
+    return {"verdict": verdict, "value": m, "window": f"{start}..{ctx['as_of_month']}, {head['cycles_with_12m']} easing cycles",
+            "evidence": f"small minus large (Lo 30 - Hi 30) averaged {m:+.1%} over the 12 months after a first cut "
+                        f"({', '.join(head['first_cuts'])}); the size spread rose with 2-year yields "
+                        f"(beta {beta:+.2f}% per pp, t {t:+.1f}), the opposite of 'cuts help small caps'."
+                        if beta > 0 else
+                        f"small minus large averaged {m:+.1%} over the 12 months after a first cut; beta on 2-year yield changes {beta:+.2f} (t {t:+.1f})."}
+
+
+# ----------------------------------------------------------------- checks on concentration
+
+def check_concentration_extreme(rec, inp, ctx) -> dict:
+    tol = rec["tolerance"]
+    start = ctx["start"]
+    head = C.summary(inp["me_firms"], inp["me_size"], inp["me_returns"], start, ctx["as_of_month"], 80.0)
+    p = head["top_decile_share_percentile"]
+    verdict = "supported" if p >= tol["min_percentile"] else "mixed" if p >= 80 else "contradicted"
+    return {"verdict": verdict, "value": p, "window": f"{start}..{ctx['as_of_month']}",
+            "evidence": f"the top NYSE size decile held {head['top_decile_share']:.1%} of market cap in {ctx['as_of_month']}, "
+                        f"at or above {p:.1f}% of months since {start} (record {head['peak_share']:.1%} in {head['peak_month']}); "
+                        f"a decile is ~{head['top_decile_firms']} firms, broader than 'a handful'."}
+
+
+def check_concentration_followed(rec, inp, ctx) -> dict:
+    tol = rec["tolerance"]
+    start = ctx["start"]
+    share = C.top_decile_share(inp["me_firms"], inp["me_size"])
+    share = share[(share.index >= start) & (share.index <= ctx["as_of_month"])]
+    row = C.conditional_forward(share, inp["me_returns"], "Lo 30", "Hi 10", [5], tol["high_pct"], ctx["as_of_month"]).iloc[0]
+    from .episodes import episode_periods
+
+    eps = C.episode_table(share, inp["me_firms"]["Hi 10"], inp["me_returns"], episode_periods(), "Lo 30", "Hi 10", ctx["as_of_month"])
+    named = "; ".join(f"{k}: {v:+.1%}/yr" for k, v in eps["next_5y_small_minus_large"].dropna().items())
+    diff, t, n_eps = row["difference"], row["difference_t_nw"], int(row["high_episodes"])
+    if diff > 0 and t >= tol["min_t"] and n_eps >= tol["min_episodes"]:
+        verdict = "supported"
+    elif not diff > 0:
+        verdict = "contradicted"
+    else:
+        verdict = "mixed"
+    return {"verdict": verdict, "value": float(row["mean_after_high"]),
+            "window": f"5-year windows complete by {ctx['as_of_month']}",
+            "evidence": f"after high-concentration months small caps beat the top decile by {row['mean_after_high']:+.1%}/yr over 5 years "
+                        f"({diff:+.1%} more than after other months, NW t {t:.1f}), but from only {n_eps} distinct episodes; "
+                        f"after named peaks: {named or 'none complete'}."}
+
+
+# ----------------------------------------------------------------- untestable claims
+
+def _analogue(name: str, inp, ctx) -> str:
+    m = ctx["as_of_month"]
+    if name == "valuation_pb_discount":
+        rel = V.relative_pb(V.price_to_book_by_size(inp["bm25_firms"], inp["bm25_cap"], inp["bm25_bm"]))
+        v, when = value_at(rel, m)
+        return (f"closest analogue: the smallest NYSE size quintile's price-to-book was {1 - v:.0%} below the biggest's in {when} "
+                f"(notebook 01); the claim's 1 - 15/22 is a {1 - 15 / 22:.0%} forward-P/E discount.")
+    if name == "unprofitable_share":
+        v, when = value_at(Cr.unprofitable_share(inp["ep_firms"]), m)
+        return f"closest analogue: {v:.1%} of all US listed firms had earnings <= 0 in {when} (Fama-French E/P sort, notebook 04)."
+    if name == "fed_target_path":
+        hi, d = value_at(inp["upper"], ctx["as_of"])
+        lo, _ = value_at(inp["lower"], ctx["as_of"])
+        return f"closest analogue: the realised target range was {lo:.2f}%-{hi:.2f}% on {d.date()} (notebook 02)."
+    if name == "credit_beta":
+        spread = (Rt.size_spread(inp["me_returns"]) * 100)
+        spread = spread[spread.index >= pd.Period("1997-01", "M")]
+        b = Rt.rate_betas(spread, Rt.monthly_changes({"HY OAS": month_end_values(inp["hy"])}), 6).iloc[0]
+        return (f"closest analogue: small minus large returns fall {abs(b['beta']):.2f}% a month per pp rise in the HY spread "
+                f"(t {b['t_nw']:+.1f}, notebook 04): small caps are more credit-sensitive, which is consistent with, not proof of, more floating debt.")
+    return "no analogue."
+
+
+def check_not_testable(rec, inp, ctx) -> dict:
+    return {"verdict": "not testable", "value": None,
+            "evidence": f"needs {rec['needs']}; " + _analogue(rec.get("analogue", ""), inp, ctx)}
+
+
+# ----------------------------------------------------------------- orchestration
+
+CHECKS = {name: fn for name, fn in globals().items() if name.startswith("check_")}
+
+
+def evaluate(records: list[dict], inputs: dict, as_of: pd.Timestamp, as_of_month: pd.Period,
+             start: pd.Period = pd.Period("1926-07", "M")) -> pd.DataFrame:
+    """Run every claim's check at `as_of` (monthly checks at `as_of_month`; long-history
+    checks rank against months from `start`); one row per claim (see module docstring)."""
+    inp = {k: truncate(v, as_of, as_of_month) for k, v in inputs.items()}
+    ctx = {"as_of": pd.Timestamp(as_of), "as_of_month": as_of_month, "start": pd.Period(start, "M")}
+    rows = []
+    for rec in records:
+        base = {"id": rec["id"], "topic": rec["topic"], "claim": rec["claim"], "value": None,
+                "unit": rec["asserted"]["unit"], "window": rec["asserted"]["window"], "source": rec.get("data", "")}
+        if rec["check"] not in CHECKS:
+            raise KeyError(f"claim {rec['id']}: unknown check {rec['check']!r}; known: {', '.join(sorted(CHECKS))}")
+        if pd.Timestamp(rec["observable_from"]) > ctx["as_of"]:
+            out = {"verdict": "not yet observable",
+                   "evidence": f"the claim's window ends {rec['observable_from']}, after as_of {ctx['as_of'].date()}."}
+        else:
+            out = CHECKS[rec["check"]](rec, inp, ctx)
+        merged = {**base, **out}
+        if merged["verdict"] not in VERDICTS:
+            raise ValueError(f"claim {rec['id']}: check returned unknown verdict {merged['verdict']!r}")
+        v = merged["value"]
+        merged["value"] = None if v is None or (isinstance(v, float) and np.isnan(v)) else float(v)
+        rows.append(asdict(Verdict(**{k: merged[k] for k in Verdict.__dataclass_fields__})))
+    return pd.DataFrame(rows).set_index("id")
+
+
+# ----------------------------------------------------------------- charts
+
+def chart_spec(rec: dict, inputs: dict, as_of: pd.Timestamp, as_of_month: pd.Period) -> dict | None:
+    """What to draw for a claim (series, title, units, source, reference line and shaded
+    windows), from data up to `as_of` only; None when there is nothing to draw."""
+    inp = {k: truncate(v, as_of, as_of_month) for k, v in inputs.items()}
+    cid = rec["id"]
+    clip = lambda s, a, b: s[(s.index >= pd.Timestamp(a)) & (s.index <= pd.Timestamp(b))]
+    if cid == "small_caps_lead_2026_open":
+        series = {}
+        for name, key in [("Russell 2000", "rut"), ("S&P 500 (SPY)", "spy"), ("Nasdaq Composite", "nasdaq")]:
+            s = clip(inp[key], "2025-12-01", "2026-01-31")
+            base, _ = value_at(s, pd.Timestamp("2025-12-31"))
+            series[name] = s / base * 100
+        return {"series": series, "title": "Russell 2000, S&P 500 and Nasdaq around the 2026 open", "ylabel": "index, 2025-12-31 close = 100",
+                "source": "^RUT (Yahoo), SPY adjusted close, FRED NASDAQCOM", "hline": 100.0,
+                "shade": [("2026-01-01", "2026-01-08", "first sessions of 2026")]}
+    if cid in ("rut_december_surge", "rut_all_time_high"):
+        a, b = ("2025-11-01", "2026-01-15") if cid == "rut_december_surge" else ("2024-01-01", "2026-01-31")
+        return {"series": {"Russell 2000 (^RUT)": clip(inp["rut"], a, b)}, "title": "Russell 2000 price index, daily close",
+                "ylabel": "index points", "source": "^RUT (Yahoo)", "hline": 2590.0 if cid == "rut_all_time_high" else None,
+                "shade": [("2025-12-10", "2025-12-31", "last three weeks of Dec 2025")] if cid == "rut_december_surge" else []}
+    if cid in ("fed_target_dec_2025", "market_prices_3p00_3p25"):
+        return {"series": {"upper bound": clip(inp["upper"], "2024-06-01", as_of), "lower bound": clip(inp["lower"], "2024-06-01", as_of)},
+                "title": "Fed funds target range", "ylabel": "percent per year", "source": "FRED DFEDTARU, DFEDTARL",
+                "hline": 3.25 if cid == "market_prices_3p00_3p25" else 3.75, "shade": []}
+    if cid == "inflation_near_2p7":
+        yoy = pct_change_by_date(inp["cpi"], 12) * 100
+        yoy = yoy[yoy.index >= pd.Period("2023-01", "M")]
+        return {"series": {"CPI, 12-month change": yoy}, "title": "Consumer price inflation (CPI-U, by date)",
+                "ylabel": "percent per year", "source": "FRED CPIAUCSL (spliced); October 2025 never published", "hline": 2.7, "shade": []}
+    if cid == "yield_curve_steepening":
+        return {"series": {"10y minus 2y": clip(inp["t10y2y"], "2024-01-01", "2026-01-31")}, "title": "Treasury curve: 10-year minus 2-year",
+                "ylabel": "percentage points", "source": "FRED T10Y2Y", "hline": 0.0, "shade": [("2025-06-30", "2025-12-31", "claim window")]}
+    if cid == "sp500_near_record":
+        s = inp["spy"]
+        return {"series": {"SPY": clip(s, "2025-10-01", "2026-01-31"), "running all-time high": clip(s.cummax(), "2025-10-01", "2026-01-31")},
+                "title": "S&P 500 ETF against its running record", "ylabel": "dollars (adjusted close)", "source": "SPY (Yahoo, adjusted)",
+                "hline": None, "shade": [("2026-01-01", "2026-01-08", "first sessions of 2026")]}
+    if cid in ("concentration_extreme", "concentration_then_small_outperform"):
+        share = C.top_decile_share(inp["me_firms"], inp["me_size"]) * 100
+        return {"series": {"top-decile share of market cap": share}, "title": "Share of US market cap in the top NYSE size decile",
+                "ylabel": "percent of total market cap", "source": "Fama-French Portfolios Formed on ME", "hline": None, "shade": [],
+                "episodes": True}
+    if cid == "russell_unprofitable_40pct":
+        return {"series": {"share of listed firms with earnings <= 0": Cr.unprofitable_share(inp["ep_firms"]) * 100},
+                "title": "Loss-making share of US listed firms (analogue)", "ylabel": "percent of firms",
+                "source": "Fama-French Portfolios Formed on E-P", "hline": 40.0, "shade": []}
+    return None

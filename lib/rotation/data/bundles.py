@@ -1,0 +1,24 @@
+"""Named bundles of loaded datasets for notebooks that need many at once."""
+from __future__ import annotations
+
+from .loaders import close_prices, famafrench_table, fred_series, shiller
+
+
+def claims_inputs() -> dict:
+    """Every frame the claims check reads (see `rotation.claims` for the keys and units)."""
+    me = "ff_portfolios_me"
+    return {
+        "rut": close_prices("RUT"), "spy": close_prices("SPY"), "nasdaq": fred_series("NASDAQCOM"),
+        "t10y2y": fred_series("T10Y2Y"), "upper": fred_series("DFEDTARU"), "lower": fred_series("DFEDTARL"),
+        "cpi": fred_series("CPIAUCSL"), "cpi_core": fred_series("CPILFESL"), "unrate": fred_series("UNRATE"),
+        "usrec": fred_series("USREC"), "fedfunds": fred_series("FEDFUNDS"), "dgs2": fred_series("DGS2"),
+        "hy": fred_series("BAMLH0A0HYM2"),
+        "me_returns": famafrench_table(me, "Average Value Weight Returns -- Monthly"),
+        "me_firms": famafrench_table(me, "Number of Firms in Portfolios"),
+        "me_size": famafrench_table(me, "Average Firm Size"),
+        "ep_firms": famafrench_table("ff_portfolios_ep", "Number of Firms in Portfolios"),
+        "bm25_firms": famafrench_table("ff_25_size_bm", "Number of Firms in Portfolios"),
+        "bm25_cap": famafrench_table("ff_25_size_bm", "Average Market Cap"),
+        "bm25_bm": famafrench_table("ff_25_size_bm", "BE(Fiscal Year t-1) / ME(Dec t-1)"),
+        "shiller": shiller(),
+    }

@@ -1,0 +1,164 @@
+"""Every check function on hand-made series whose verdict is known, plus the claims file."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from rotation import claims, data
+
+RECORDS = {r["id"]: r for r in data.claims_catalog()["claims"]}
+CTX = {"as_of": pd.Timestamp("2026-06-30"), "as_of_month": pd.Period("2026-02", "M"), "start": pd.Period("1926-07", "M")}
+REQUIRED = ["small_caps_lead_2026_open", "rut_december_surge", "rut_all_time_high", "fed_target_dec_2025",
+            "inflation_near_2p7", "shutdown_data_gaps", "forward_pe_gap", "russell_unprofitable_40pct",
+            "concentration_extreme", "concentration_then_small_outperform", "easing_helps_small_caps",
+            "market_prices_3p00_3p25", "variable_rate_debt", "yield_curve_steepening", "sp500_near_record"]
+
+
+def daily(values, start):
+    return pd.Series(values, index=pd.bdate_range(start, periods=len(values)), dtype=float)
+
+
+def test_claims_file_complete_and_well_formed():
+    assert set(REQUIRED) <= set(RECORDS)
+    for rec in RECORDS.values():
+        assert rec["check"] in claims.CHECKS, rec["id"]
+        assert {"id", "topic", "claim", "asserted", "observable_from"} <= set(rec)
+        if rec["check"] == "check_not_testable":
+            assert rec["needs"] and rec["analogue"]
+    assert data.claims_catalog()["untestable"]
+
+
+def test_small_caps_lead_verdicts():
+    base = pd.bdate_range("2025-12-25", "2026-01-20")
+    up = pd.Series(np.linspace(100, 110, len(base)), index=base)
+    flat = pd.Series(100.0, index=base)
+    rec = RECORDS["small_caps_lead_2026_open"]
+    assert claims.check_small_caps_lead(rec, {"rut": up, "spy": flat, "nasdaq": flat}, CTX)["verdict"] == "supported"
+    assert claims.check_small_caps_lead(rec, {"rut": flat, "spy": up, "nasdaq": up}, CTX)["verdict"] == "contradicted"
+    down = pd.Series(np.linspace(100, 95, len(base)), index=base)
+    out = claims.check_small_caps_lead(rec, {"rut": flat, "spy": up, "nasdaq": down}, CTX)  # beats one of two
+    assert out["verdict"] == "mixed"
+
+
+def test_rut_surge_right_size_wrong_dates():
+    rec = RECORDS["rut_december_surge"]
+    idx = pd.bdate_range("2025-11-03", "2026-01-30")
+    # +12% between 2025-11-13 and 2025-12-04 (15 sessions), flat otherwise (also over the stated window)
+    values = np.where(idx <= "2025-11-13", 100.0, np.where(idx >= "2025-12-04", 112.0, np.nan))
+    rut = pd.Series(values, index=idx).interpolate()
+    out = claims.check_rut_surge(rec, {"rut": rut}, CTX)
+    assert out["verdict"] == "mixed" and "2025-11-13 close to 2025-12-04" in out["evidence"]
+    assert out["value"] == pytest.approx(0.0)
+    # the same rise inside the stated window: supported
+    values = np.where(idx <= "2025-12-10", 100.0, 112.0)
+    out = claims.check_rut_surge(rec, {"rut": pd.Series(values, index=idx)}, CTX)
+    assert out["verdict"] == "supported" and out["value"] == pytest.approx(0.12)
+    # no rise anywhere: contradicted
+    assert claims.check_rut_surge(rec, {"rut": pd.Series(100.0, index=idx)}, CTX)["verdict"] == "contradicted"
+
+
+def test_rut_high():
+    rec = RECORDS["rut_all_time_high"]
+    idx = pd.bdate_range("2025-10-01", "2025-12-31")
+    rut = pd.Series(2500.0, index=idx)
+    rut["2025-12-11"] = 2591.0
+    assert claims.check_rut_high(rec, {"rut": rut}, CTX)["verdict"] == "supported"
+    rut["2025-10-15"] = 2700.0  # an older, higher close: December's is no record
+    out = claims.check_rut_high(rec, {"rut": rut}, CTX)
+    assert out["verdict"] == "mixed" and out["value"] == 2591.0
+
+
+def test_fed_target():
+    rec = RECORDS["fed_target_dec_2025"]
+    idx = pd.date_range("2025-12-01", "2025-12-31")
+    ok = {"lower": pd.Series(3.5, index=idx), "upper": pd.Series(3.75, index=idx)}
+    assert claims.check_fed_target(rec, ok, CTX)["verdict"] == "supported"
+    bad = {"lower": pd.Series(3.75, index=idx), "upper": pd.Series(4.0, index=idx)}
+    assert claims.check_fed_target(rec, bad, CTX)["verdict"] == "contradicted"
+
+
+def test_inflation_by_date():
+    rec = RECORDS["inflation_near_2p7"]
+    idx = pd.period_range("2024-01", "2025-12", freq="M")
+    cpi = pd.Series(100 * 1.027 ** (np.arange(len(idx)) / 12), index=idx)
+    out = claims.check_inflation(rec, {"cpi": cpi}, CTX)
+    assert out["verdict"] == "supported" and out["value"] == pytest.approx(2.7, abs=1e-6)
+    cpi4 = pd.Series(100 * 1.04 ** (np.arange(len(idx)) / 12), index=idx)
+    assert claims.check_inflation(rec, {"cpi": cpi4}, CTX)["verdict"] in ("contradicted", "mixed")
+    assert claims.check_inflation(rec, {"cpi": cpi4}, CTX)["value"] == pytest.approx(4.0, abs=1e-6)
+
+
+def test_shutdown_gaps():
+    rec = RECORDS["shutdown_data_gaps"]
+    full = pd.Series(1.0, index=pd.period_range("2025-01", "2025-12", freq="M"))
+    holed = full.drop(pd.Period("2025-10", "M"))
+    assert claims.check_shutdown_gaps(rec, {"cpi": holed, "cpi_core": holed, "unrate": holed}, CTX)["verdict"] == "supported"
+    assert claims.check_shutdown_gaps(rec, {"cpi": full, "cpi_core": full, "unrate": full}, CTX)["verdict"] == "contradicted"
+    assert claims.check_shutdown_gaps(rec, {"cpi": holed, "cpi_core": full, "unrate": full}, CTX)["verdict"] == "mixed"
+
+
+def test_steepening():
+    rec = RECORDS["yield_curve_steepening"]
+    idx = pd.bdate_range("2025-06-01", "2025-12-31")
+    steep = pd.Series(np.linspace(0.2, 0.6, len(idx)), index=idx)
+    assert claims.check_steepening(rec, {"t10y2y": steep}, CTX)["verdict"] == "supported"
+    assert claims.check_steepening(rec, {"t10y2y": -steep}, CTX)["verdict"] == "contradicted"
+    assert claims.check_steepening(rec, {"t10y2y": pd.Series(0.5, index=idx)}, CTX)["verdict"] == "mixed"
+
+
+def test_near_record():
+    rec = RECORDS["sp500_near_record"]
+    idx = pd.bdate_range("2025-12-01", "2026-01-20")
+    rising = pd.Series(np.linspace(600, 700, len(idx)), index=idx)
+    assert claims.check_near_record(rec, {"spy": rising}, CTX)["verdict"] == "supported"
+    fall = rising.copy()
+    fall[fall.index >= "2026-01-01"] = 600.0
+    assert claims.check_near_record(rec, {"spy": fall}, CTX)["verdict"] == "contradicted"
+
+
+def concentration_inputs(share_path, spread):
+    """Top decile with a given share path (the other nine deciles hold the rest equally) and
+    monthly returns with Lo 30 beating Hi 10 by `spread` each month."""
+    from rotation.concentration import DECILES
+
+    idx = pd.period_range("1950-01", periods=len(share_path), freq="M")
+    firms = pd.DataFrame(1.0, index=idx, columns=DECILES)
+    size = pd.DataFrame({c: (1 - share_path) / 9 for c in DECILES[:-1]}, index=idx)
+    size["Hi 10"] = share_path
+    ret = pd.DataFrame({"Lo 30": spread, "Hi 10": 0.0}, index=idx)
+    return {"me_firms": firms, "me_size": size[DECILES], "me_returns": ret}
+
+
+def test_concentration_checks():
+    n = 400
+    rising = pd.Series(np.linspace(0.4, 0.8, n)).to_numpy()
+    ctx = {**CTX, "as_of_month": pd.period_range("1950-01", periods=n, freq="M")[-1], "start": pd.Period("1950-01", "M")}
+    inp = concentration_inputs(rising, 0.01)
+    assert claims.check_concentration_extreme(RECORDS["concentration_extreme"], inp, ctx)["verdict"] == "supported"
+    falling = rising[::-1].copy()
+    assert claims.check_concentration_extreme(RECORDS["concentration_extreme"], concentration_inputs(falling, 0.01), ctx)["verdict"] == "contradicted"
+    # small caps always lose: after high concentration they lose too -> contradicted
+    rng = np.random.default_rng(1)
+    wavy = 0.6 + 0.1 * np.sin(np.arange(n) / 15) + rng.normal(0, 0.005, n)
+    out = claims.check_concentration_followed(RECORDS["concentration_then_small_outperform"], concentration_inputs(wavy, -0.01), ctx)
+    assert out["verdict"] in ("contradicted", "mixed") and out["value"] < 0
+
+
+def test_not_testable_and_not_yet_observable(store):
+    inputs = data.claims_inputs()
+    early = claims.evaluate([RECORDS["forward_pe_gap"], RECORDS["small_caps_lead_2026_open"]], inputs,
+                            pd.Timestamp("2025-12-31"), pd.Period("2025-12", "M"))
+    assert set(early["verdict"]) == {"not yet observable"}
+    late = claims.evaluate([RECORDS["forward_pe_gap"]], inputs, pd.Timestamp("2026-08-31"), pd.Period("2026-02", "M"))
+    row = late.loc["forward_pe_gap"]
+    assert row["verdict"] == "not testable" and row["value"] is None and "price-to-book" in row["evidence"]
+
+
+def test_evaluate_uses_no_data_after_as_of(store):
+    inputs = data.claims_inputs()
+    rec = [RECORDS["rut_december_surge"]]
+    base = claims.evaluate(rec, inputs, pd.Timestamp("2025-12-31"), pd.Period("2025-12", "M"))
+    poisoned = dict(inputs)
+    rut = inputs["rut"].copy()
+    rut[rut.index > "2025-12-31"] = 1e9
+    poisoned["rut"] = rut
+    assert claims.evaluate(rec, poisoned, pd.Timestamp("2025-12-31"), pd.Period("2025-12", "M")).equals(base)
