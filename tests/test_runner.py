@@ -102,3 +102,39 @@ def test_cli_params_lists_types_defaults_help():
     assert proc.returncode == 0
     assert 'as_of: str = "latest"   # \'latest\'' in proc.stdout
     assert 'start: str = "1926-07-01"   # first month' in proc.stdout
+
+
+def test_sweep_marks_failing_date_and_compares(tmp_path):
+    folder = tmp_path / "nbs"
+    folder.mkdir()
+    write_nb(folder / "01_fig.ipynb",
+             "from rotation import results\nresults.record('year', int(as_of[:4]), 'year', as_of, 'the as_of year')\n"
+             "results.record('tag', 'y' + as_of[:4], 'text', as_of, 'a text figure')\n")
+    write_nb(folder / "02_picky.ipynb", "if as_of.startswith('2021'):\n    raise RuntimeError('no data for 2021')\n")
+    dates = runner.sweep_dates(yearly=("2020", "2021"))
+    assert dates == ["2020-12-31", "2021-12-31"]
+    out = tmp_path / "sweep"
+    by_date = runner.sweep(dates, out=out, jobs=2, folder=folder, progress=lambda m: None)
+    assert by_date["2020-12-31"]["02_picky"].status == "ok"
+    assert by_date["2021-12-31"]["02_picky"].status == "failed"
+    assert by_date["2021-12-31"]["01_fig"].status == "ok"  # the rest of a failing date completes
+    for d in dates:
+        assert (out / d / "index.html").exists() and (out / d / "01_fig.html").exists()
+    import pandas as pd
+
+    csv = pd.read_csv(out / "comparison.csv")
+    years = csv[csv["figure"] == "year"].set_index("run_as_of")["value"].astype(int)
+    assert years.to_dict() == {"2020-12-31": 2020, "2021-12-31": 2021}
+    page = (out / "index.html").read_text()
+    assert "<td class='failed'>failed: 02_picky" in page and "data:image/png;base64," in page
+
+
+def test_sweep_dates_validation():
+    assert runner.sweep_dates(monthly=("2024-11", "2025-01")) == ["2024-11-30", "2024-12-31", "2025-01-31"]
+    assert runner.sweep_dates(as_of=["2020-06-30", "2020-06-30"]) == ["2020-06-30"]
+    with pytest.raises(runner.RunRequestError, match="--yearly"):
+        runner.sweep_dates(yearly=("2025", "2019"))
+    with pytest.raises(runner.RunRequestError, match="`as_of`"):
+        runner.sweep_dates(as_of=["2020-13-01"])
+    with pytest.raises(runner.RunRequestError, match="needs dates"):
+        runner.sweep_dates()

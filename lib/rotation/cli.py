@@ -19,6 +19,21 @@ def _run(args) -> int:
     return 0 if all(r.status == "ok" for r in results.values()) else 1
 
 
+def _sweep(args) -> int:
+    from . import runner
+
+    try:
+        dates = runner.sweep_dates(args.as_of, args.monthly, args.yearly)
+        runner.plan_run(start=args.start, extra=args.param, only=args.only, jobs=args.jobs,
+                        out=Path(args.out), show_code=args.show_code)  # validate once before any work
+    except runner.RunRequestError as exc:
+        print(f"rotation sweep: error: {exc}", file=sys.stderr)
+        return 2
+    by_date = runner.sweep(dates, start=args.start, extra=args.param, only=args.only, jobs=args.jobs,
+                           out=args.out, show_code=args.show_code)
+    return 0 if all(r.status == "ok" for res in by_date.values() for r in res.values()) else 1
+
+
 def _params(args) -> int:
     from . import runner
 
@@ -87,6 +102,18 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", default="reports/latest", help="output folder (default reports/latest)")
     r.add_argument("--show-code", action="store_true", help="show code cells in the HTML reports")
     r.set_defaults(func=_run)
+
+    sw = sub.add_parser("sweep", help="run the collection for several as_of dates and compare the headline figures")
+    sw.add_argument("--as-of", dest="as_of", nargs="+", metavar="D", help="as_of dates (YYYY-MM-DD)")
+    sw.add_argument("--monthly", nargs=2, metavar=("FROM", "TO"), help="every month-end from FROM to TO (YYYY-MM)")
+    sw.add_argument("--yearly", nargs=2, metavar=("FROM", "TO"), help="every year-end from FROM to TO (YYYY)")
+    sw.add_argument("--start", help="first date of the sample (YYYY-MM-DD)")
+    sw.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"), default=[])
+    sw.add_argument("--only", action="append", metavar="NB")
+    sw.add_argument("--jobs", type=int, help="worker processes (default: number of cores)")
+    sw.add_argument("--out", default="reports/sweep", help="output folder (default reports/sweep)")
+    sw.add_argument("--show-code", action="store_true")
+    sw.set_defaults(func=_sweep)
 
     pa = sub.add_parser("params", help="list a notebook's parameters")
     pa.add_argument("notebook")

@@ -260,3 +260,29 @@ def verdict_table(df: pd.DataFrame, colours: dict):
     return (df.style.map(lambda v: f"background-color: {colours.get(v, '')}; font-weight: bold", subset=["verdict"])
             .format({"value": lambda v: "–" if v is None or v != v else f"{v:,.4g}"})
             .set_properties(subset=["evidence"], **{"text-align": "left", "min-width": "380px"}))
+
+
+def small_multiples_png(long: pd.DataFrame, columns: int = 4) -> str:
+    """Small multiples of numeric headline figures across sweep dates (one panel per
+    notebook/figure), returned as a base64 PNG for embedding in a standalone page."""
+    import base64
+    import io
+
+    keys = list(dict.fromkeys(zip(long["notebook"], long["figure"])))
+    rows = max(1, -(-len(keys) // columns))
+    fig, axes = plt.subplots(rows, columns, figsize=(3.2 * columns, 2.3 * rows), squeeze=False)
+    for ax, (nb, fig_name) in zip(axes.flat, keys):
+        sub = long[(long["notebook"] == nb) & (long["figure"] == fig_name)].sort_values("run_as_of")
+        x = pd.to_datetime(sub["run_as_of"])
+        ax.plot(x, sub["value"].astype(float), marker="o", lw=1.2, color=SMALL)
+        ax.set_title(f"{fig_name}\n({nb})", fontsize=8)
+        ax.set_ylabel(str(sub["unit"].iloc[0]), fontsize=7)
+        ax.tick_params(labelsize=7)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(mdates.AutoDateLocator()))
+    for ax in list(axes.flat)[len(keys):]:
+        ax.axis("off")
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=80)
+    plt.close(fig)
+    return base64.b64encode(buf.getvalue()).decode()

@@ -290,53 +290,188 @@ def data_vintage() -> dict:
         return {"error": str(exc)}
 
 
+def _default_progress(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def execute_jobs(jobs: list[tuple], workers: int, progress) -> dict:
+    """Run notebook jobs `(key, stem, path, staging, parameters, kernel, show_code)` in
+    `workers` spawned processes (in-process when 1); {key: NotebookResult}. A crashed worker
+    fails only its own job. Progress: one line per finished job with a running count."""
+    results = {}
+    total = len(jobs)
+
+    def done(key, res):
+        results[key] = res
+        label = key if isinstance(key, str) else " / ".join(map(str, key))
+        progress(f"[{len(results)}/{total}] {label}: {res.status} in {res.seconds:.1f}s" + (f" ({res.error})" if res.error else ""))
+
+    if workers == 1 or total == 1:
+        for key, *args in jobs:
+            done(key, execute_one(*args))
+        return results
+    import multiprocessing as mp
+
+    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
+        futures = {pool.submit(execute_one, *args): (key, args) for key, *args in jobs}
+        for fut in as_completed(futures):
+            key, args = futures[fut]
+            try:
+                res = fut.result()
+            except Exception as exc:  # a worker crash is a failure of that notebook only
+                res = NotebookResult(stem=args[0], status="failed", seconds=0.0, parameters=args[3],
+                                     error=f"worker crashed: {exc}")
+            done(key, res)
+    return results
+
+
+def _finish(request: RunRequest, staging: Path, results: dict[str, NotebookResult], wall: float) -> None:
+    """Write results.json and index.html into the staging folder, then move everything into
+    the output folder (older files of the same names are replaced only now)."""
+    figures = {stem: r.figures for stem, r in results.items()}
+    (staging / "results.json").write_text(json.dumps(figures, indent=1, sort_keys=False))
+    (staging / "index.html").write_text(index_html(results, wall, request), encoding="utf-8")
+    for f in staging.iterdir():
+        os.replace(f, request.out / f.name)
+
+
 def run(request: RunRequest, progress=None) -> dict[str, NotebookResult]:
     """Execute the planned run; returns {stem: NotebookResult}. Never raises for a failing
     notebook: its status says so."""
-    progress = progress or (lambda msg: print(msg, file=sys.stderr, flush=True))
+    progress = progress or _default_progress
     out = request.out
     staging = Path(tempfile.mkdtemp(dir=out, prefix=".staging-"))
     t0 = time.perf_counter()
     total = len(request.notebooks)
     progress(f"running {total} notebook(s) with {request.jobs} worker(s), kernel '{request.kernel}' -> {out}")
-    results: dict[str, NotebookResult] = {}
     try:
-        if request.jobs == 1 or total == 1:
-            for stem, path in request.notebooks.items():
-                progress(f"  started {stem}")
-                res = execute_one(stem, str(path), str(staging), request.parameters[stem], request.kernel, request.show_code)
-                results[stem] = res
-                progress(f"[{len(results)}/{total}] {stem}: {res.status} in {res.seconds:.1f}s" + (f" ({res.error})" if res.error else ""))
-        else:
-            import multiprocessing as mp
-
-            with ProcessPoolExecutor(max_workers=request.jobs, mp_context=mp.get_context("spawn")) as pool:
-                futures = {}
-                for stem, path in request.notebooks.items():
-                    futures[pool.submit(execute_one, stem, str(path), str(staging), request.parameters[stem],
-                                        request.kernel, request.show_code)] = stem
-                    progress(f"  queued {stem}")
-                for fut in as_completed(futures):
-                    stem = futures[fut]
-                    try:
-                        res = fut.result()
-                    except Exception as exc:  # a worker crash is a failure of that notebook only
-                        res = NotebookResult(stem=stem, status="failed", seconds=0.0,
-                                             parameters=request.parameters[stem], error=f"worker crashed: {exc}")
-                    results[stem] = res
-                    progress(f"[{len(results)}/{total}] {stem}: {res.status} in {res.seconds:.1f}s" + (f" ({res.error})" if res.error else ""))
-        results = {stem: results[stem] for stem in request.notebooks}
-        wall = time.perf_counter() - t0
-        figures = {stem: r.figures for stem, r in results.items()}
-        (staging / "results.json").write_text(json.dumps(figures, indent=1, sort_keys=False))
-        (staging / "index.html").write_text(index_html(results, wall, request), encoding="utf-8")
-        for f in staging.iterdir():
-            os.replace(f, out / f.name)
+        jobs = [(stem, stem, str(path), str(staging), request.parameters[stem], request.kernel, request.show_code)
+                for stem, path in request.notebooks.items()]
+        raw = execute_jobs(jobs, request.jobs, progress)
+        results = {stem: raw[stem] for stem in request.notebooks}
+        _finish(request, staging, results, time.perf_counter() - t0)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     failed = [s for s, r in results.items() if r.status != "ok"]
     progress(f"done in {time.perf_counter() - t0:.1f}s: {total - len(failed)} ok, {len(failed)} failed; index: {out / 'index.html'}")
     return results
+
+
+# ---------------------------------------------------------------- sweeps across dates
+
+def sweep_dates(as_of: list[str] | None = None, monthly: tuple[str, str] | None = None,
+                yearly: tuple[str, str] | None = None) -> list[str]:
+    """The as_of dates of a sweep: given dates, month-ends from..to (YYYY-MM), or year-ends
+    from..to (YYYY). Errors name the option and what is allowed."""
+    import pandas as pd
+
+    dates: list[str] = []
+    for d in as_of or []:
+        try:
+            ts = P.parse_date("as_of", d)
+        except P.ParameterError as exc:
+            raise RunRequestError(str(exc)) from None
+        dates.append(str(ts.date()))
+    if monthly:
+        try:
+            a, b = (pd.Period(x, "M") for x in monthly)
+        except ValueError:
+            raise RunRequestError(f"--monthly {monthly[0]} {monthly[1]}: expected two months YYYY-MM") from None
+        if a > b:
+            raise RunRequestError(f"--monthly {monthly[0]} {monthly[1]}: the first month is after the second")
+        dates += [str(p.to_timestamp(how="end").date()) for p in pd.period_range(a, b, freq="M")]
+    if yearly:
+        if not all(str(y).isdigit() and len(str(y)) == 4 for y in yearly):
+            raise RunRequestError(f"--yearly {yearly[0]} {yearly[1]}: expected two years YYYY")
+        a, b = int(yearly[0]), int(yearly[1])
+        if a > b:
+            raise RunRequestError(f"--yearly {a} {b}: the first year is after the second")
+        dates += [f"{y}-12-31" for y in range(a, b + 1)]
+    dates = list(dict.fromkeys(dates))
+    if not dates:
+        raise RunRequestError("a sweep needs dates: --as-of D1 D2 ..., --monthly FROM TO or --yearly FROM TO")
+    return dates
+
+
+def sweep(dates: list[str], start: str | None = None, extra=None, only=None, jobs: int | None = None,
+          out: str | Path = "reports/sweep", show_code: bool = False, folder: Path | None = None,
+          progress=None) -> dict[str, dict[str, NotebookResult]]:
+    """Run the collection for each date (one report folder per date, `out/<date>/`), all
+    (date, notebook) pairs in one worker pool, then write `out/index.html` (comparison page
+    with small multiples) and `out/comparison.csv` (every headline figure across dates).
+    A failing date is marked; the others complete."""
+    progress = progress or _default_progress
+    out = Path(out).resolve()
+    requests = {d: plan_run(as_of=d, start=start, extra=extra, only=only, jobs=jobs, out=out / d,
+                            show_code=show_code, folder=folder) for d in dates}
+    workers = jobs or min(sum(len(r.notebooks) for r in requests.values()), os.cpu_count() or 1)
+    stagings = {d: Path(tempfile.mkdtemp(dir=r.out, prefix=".staging-")) for d, r in requests.items()}
+    t0 = time.perf_counter()
+    all_jobs = [((d, stem), stem, str(path), str(stagings[d]), r.parameters[stem], r.kernel, r.show_code)
+                for d, r in requests.items() for stem, path in r.notebooks.items()]
+    progress(f"sweep: {len(dates)} date(s) x {len(all_jobs) // len(dates)} notebook(s) = {len(all_jobs)} runs, {workers} worker(s) -> {out}")
+    by_date: dict[str, dict[str, NotebookResult]] = {}
+    try:
+        raw = execute_jobs(all_jobs, workers, progress)
+        for d, r in requests.items():
+            by_date[d] = {stem: raw[(d, stem)] for stem in r.notebooks}
+            _finish(r, stagings[d], by_date[d], sum(x.seconds for x in by_date[d].values()))
+    finally:
+        for st in stagings.values():
+            shutil.rmtree(st, ignore_errors=True)
+    table = comparison_table(by_date)
+    table.to_csv(out / "comparison.csv", index=False)
+    (out / "index.html").write_text(comparison_html(by_date, table, time.perf_counter() - t0), encoding="utf-8")
+    bad = [d for d, res in by_date.items() if any(x.status != "ok" for x in res.values())]
+    progress(f"sweep done in {time.perf_counter() - t0:.1f}s: {len(dates) - len(bad)} date(s) ok, {len(bad)} with failures"
+             + (f" ({', '.join(bad)})" if bad else "") + f"; comparison: {out / 'index.html'}")
+    return by_date
+
+
+def comparison_table(by_date: dict[str, dict[str, NotebookResult]]):
+    """Long table of every headline figure: run_as_of, notebook, figure, value, unit,
+    as_of (the date the figure refers to), label, status of that notebook run."""
+    import pandas as pd
+
+    rows = []
+    for d, res in by_date.items():
+        for stem, r in res.items():
+            if not r.figures:
+                rows.append({"run_as_of": d, "notebook": stem, "figure": None, "value": None, "unit": None,
+                             "as_of": None, "label": r.error, "status": r.status})
+            for name, rec in r.figures.items():
+                rows.append({"run_as_of": d, "notebook": stem, "figure": name, **rec, "status": r.status})
+    return pd.DataFrame(rows, columns=["run_as_of", "notebook", "figure", "value", "unit", "as_of", "label", "status"])
+
+
+def comparison_html(by_date, table, wall: float) -> str:
+    """The sweep's front page: status per date, a figure-by-date table, small multiples."""
+    from . import plotting
+
+    dates = list(by_date)
+    status = {d: ("ok" if all(r.status == "ok" for r in res.values()) else "failed") for d, res in by_date.items()}
+    head = ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>Sweep comparison</title><style>"
+            "body{font-family:system-ui,sans-serif;max-width:1200px;margin:1em auto;padding:0 1em;color:#222}"
+            "table{border-collapse:collapse;margin:0.5em 0 1.5em}td,th{border:1px solid #ccc;padding:3px 6px;font-size:12px}"
+            "th{background:#f3f3f3}.failed{background:#f8d7da}.ok{background:#d4edda}img{max-width:100%}</style></head><body>")
+    parts = [head, f"<h1>Sweep over {len(dates)} dates</h1><p>wall time {wall:.1f}s · git commit <code>{html.escape(git_commit())}</code>"
+             " · <a href='comparison.csv'>comparison.csv</a></p>", "<table><tr><th>as_of</th><th>status</th><th>report</th></tr>"]
+    for d in dates:
+        failed = [s for s, r in by_date[d].items() if r.status != "ok"]
+        parts.append(f"<tr><td>{d}</td><td class='{status[d]}'>{status[d]}{': ' + html.escape(', '.join(failed)) if failed else ''}"
+                     f"</td><td><a href='{d}/index.html'>{d}/index.html</a></td></tr>")
+    parts.append("</table>")
+    numeric = table[table["value"].map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))]
+    if len(numeric):
+        wide = numeric.pivot_table(index=["notebook", "figure", "unit"], columns="run_as_of", values="value", aggfunc="first")
+        parts.append("<h2>Headline figures by date</h2>" + wide.to_html(float_format=lambda v: f"{v:,.4g}", na_rep="–"))
+        parts.append("<h2>Small multiples</h2>" + f"<img alt='small multiples' src='data:image/png;base64,{plotting.small_multiples_png(numeric)}'>")
+    text = table[table["value"].map(lambda v: isinstance(v, str))]
+    if len(text):
+        wide = text.pivot_table(index=["notebook", "figure"], columns="run_as_of", values="value", aggfunc="first")
+        parts.append("<h2>Text figures (verdicts, months) by date</h2>" + wide.to_html(na_rep="–"))
+    parts.append("</body></html>")
+    return "\n".join(parts)
 
 
 def _fmt(value) -> str:

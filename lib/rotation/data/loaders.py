@@ -12,8 +12,11 @@ Units (documented once, converted once, here):
 """
 from __future__ import annotations
 
-import io
+import functools
+import os
+import pickle
 import re
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -25,6 +28,46 @@ from .catalog import Dataset, catalog, dataset
 from .store import checked_path
 
 FF_MISSING = (-99.99, -999.0)
+CACHE_DIR = ".cache"  # inside the store: parsed frames pickled under the file's sha256
+
+
+def disk_cached(kind: str):
+    """Cache a parser's result on disk under `<store>/.cache/<kind>-<sha256>.pkl`.
+
+    The key is the file's checksum, so an edited or refreshed file is parsed anew; a cache
+    file that cannot be read is ignored and rewritten. Writes are atomic (temp file, rename).
+    Set ROTATION_NO_DISK_CACHE=1 to bypass it (the benchmark does, to time real parsing).
+    """
+
+    def wrap(fn):
+        @functools.wraps(fn)
+        def inner(path: str, sha: str, *args):
+            if not sha or os.environ.get("ROTATION_NO_DISK_CACHE"):
+                return fn(path, sha, *args)
+            folder = Path(path).parent
+            while folder.parent != folder and not (folder / "manifest.json").exists():
+                folder = folder.parent
+            target = folder / CACHE_DIR / f"{kind}-{sha}.pkl"
+            try:
+                with open(target, "rb") as fh:
+                    return pickle.load(fh)
+            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+                pass
+            result = fn(path, sha, *args)
+            try:
+                target.parent.mkdir(exist_ok=True)
+                fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+                with os.fdopen(fd, "wb") as fh:
+                    pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(tmp, target)
+            except OSError:
+                pass  # a read-only store still works, only slower
+            return result
+
+        inner.__wrapped__ = fn
+        return inner
+
+    return wrap
 
 
 class _LocalFamaFrenchReader(FamaFrenchReader):
@@ -73,6 +116,7 @@ def parse_famafrench_text(name: str, text: str) -> dict[str, pd.DataFrame]:
 
 
 @lru_cache(maxsize=None)
+@disk_cached("ff")
 def _famafrench_tables(path: str, sha: str, name: str) -> dict[str, pd.DataFrame]:
     text = Path(path).read_bytes().decode("utf-8", "ignore")
     return parse_famafrench_text(name, text)
@@ -119,6 +163,7 @@ def famafrench_table(dataset_id: str, title: str) -> pd.DataFrame:
 
 
 @lru_cache(maxsize=None)
+@disk_cached("fred")
 def _fred_file(path: str, sha: str) -> pd.Series:
     df = pd.read_csv(path, na_values=["."], keep_default_na=True)
     date_col, value_col = df.columns[0], df.columns[1]
@@ -164,6 +209,7 @@ def fred_parts(series_id: str) -> tuple[pd.Series, pd.Series | None]:
 
 
 @lru_cache(maxsize=None)
+@disk_cached("price")
 def _price_file(path: str, sha: str) -> pd.DataFrame:
     df = pd.read_csv(path)
     df["Date"] = pd.to_datetime(df["Date"].str.slice(0, 10), format="%Y-%m-%d")
@@ -192,6 +238,7 @@ def close_prices(ticker: str) -> pd.Series:
 
 
 @lru_cache(maxsize=None)
+@disk_cached("shiller")
 def _shiller_file(path: str, sha: str) -> pd.DataFrame:
     df = pd.read_csv(path, dtype={"date": str})
     df.index = pd.PeriodIndex(df.pop("date"), freq="M", name="period")
@@ -206,6 +253,7 @@ def shiller() -> pd.DataFrame:
 
 
 @lru_cache(maxsize=None)
+@disk_cached("gw")
 def _goyal_welch_file(path: str, sha: str) -> pd.DataFrame:
     df = pd.read_csv(path, thousands=",", na_values=["NaN"], dtype={"yyyymm": str})
     df.index = pd.PeriodIndex(pd.to_datetime(df.pop("yyyymm"), format="%Y%m"), freq="M", name="period")
