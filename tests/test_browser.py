@@ -63,7 +63,7 @@ def page_names():
 
 
 @pytest.mark.parametrize("name", page_names())
-def test_report_reads_offline(browser, reports, name):
+def test_report_reads_offline(reports, browser, name):
     page, errors, outside = open_page(browser, (reports / f"{name}.html").as_uri())
     widths = page.evaluate("Array.from(document.images).map(i => i.complete ? i.naturalWidth : 0)")
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -79,7 +79,7 @@ def test_report_reads_offline(browser, reports, name):
     page.close()
 
 
-def test_index_leads_with_verdicts(browser, reports):
+def test_index_leads_with_verdicts(reports, browser):
     page, errors, _ = open_page(browser, (reports / "index.html").as_uri())
     table = page.locator("table.verdicts")
     assert table.is_visible()

@@ -312,7 +312,17 @@ def execute_jobs(jobs: list[tuple], workers: int, progress) -> dict:
         return results
     import multiprocessing as mp
 
-    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
+    import threading
+
+    # fork (where there is one) while the parent is single-threaded: workers start with
+    # papermill and nbconvert already imported (about 2 s each saved). The parent has started
+    # no kernel and holds no ZMQ context here. With other threads alive, spawn is the safe choice.
+    single = threading.active_count() == 1
+    method = "fork" if single and "fork" in mp.get_all_start_methods() else "spawn"
+    import nbconvert  # noqa: F401  (imported before forking, so each worker need not)
+    import papermill  # noqa: F401
+
+    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method)) as pool:
         futures = {pool.submit(execute_one, *args): (key, args) for key, *args in jobs}
         for fut in as_completed(futures):
             key, args = futures[fut]

@@ -109,10 +109,11 @@ def expanding_percentile(series: pd.Series, min_periods: int = 60) -> pd.Series:
     including that date: no look-ahead. NaN until `min_periods` observations exist."""
     s = series.dropna()
     vals = s.to_numpy(dtype=float)
-    out = np.full(vals.shape, np.nan)
-    for i in range(len(vals)):
-        if i + 1 >= min_periods:
-            out[i] = (vals[: i + 1] <= vals[i]).mean() * 100.0
+    n = len(vals)
+    # at_or_below[i, j] = vals[j] <= vals[i], counted only for j <= i (the history to date)
+    at_or_below = np.tril(vals[None, :] <= vals[:, None])
+    out = at_or_below.sum(axis=1) / np.arange(1, n + 1) * 100.0
+    out[: max(min_periods - 1, 0)] = np.nan
     return pd.Series(out, index=s.index, name=s.name)
 
 
