@@ -38,7 +38,7 @@ def test_overview_bad_as_of_stops_at_validation(tmp_path, store):
 
 @pytest.mark.parametrize("as_of", ["2000-03-31", "2025-12-31"])
 def test_concentration_figures_match_library(tmp_path, store, as_of):
-    from rotation import concentration as C, params
+    from rotation import concentration as C
 
     figs = run_nb("03_concentration", tmp_path, as_of=as_of, high_concentration_pct=75.0)
     firms = data.famafrench_table("ff_portfolios_me", "Number of Firms in Portfolios")

@@ -2,7 +2,6 @@
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import nbformat
@@ -89,7 +88,6 @@ def test_unwritable_output_folder(toy_collection, tmp_path):
 
 
 def test_cli_bad_as_of_fails_at_once():
-    t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "rotation.cli", "run", "--as-of", "not-a-date", "--out", "/tmp/never"],
                           capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 2

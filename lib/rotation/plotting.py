@@ -4,15 +4,14 @@ Every figure gets a title, axis labels with units and a source line via `finish`
 """
 from __future__ import annotations
 
-import matplotlib
 
-import matplotlib.dates as mdates  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
 
-from .episodes import episode_periods, recession_spans  # noqa: E402
+from .episodes import episode_periods, recession_spans
 
 PALETTE = sns.color_palette("deep")
 SMALL, LARGE, NEUTRAL = PALETTE[0], PALETTE[3], "0.35"
@@ -77,7 +76,7 @@ def line_chart(series: dict[str, pd.Series], title: str, ylabel: str, source: st
     """
     if ax is None:
         _, ax = plt.subplots()
-    for i, (name, s) in enumerate(series.items()):
+    for name, s in series.items():
         s = s.dropna()
         ax.plot(_x(s.index), s.to_numpy(dtype=float), label=name, lw=1.3,
                 color=(colors or {}).get(name) if colors else None)
@@ -141,7 +140,7 @@ def timeline(coverage: pd.DataFrame, title: str, source: str, ax=None):
     cov = coverage.sort_values("first")
     if ax is None:
         _, ax = plt.subplots(figsize=(10, 0.22 * len(cov) + 1.2))
-    for i, (name, row) in enumerate(cov.iterrows()):
+    for i, (_, row) in enumerate(cov.iterrows()):
         color = LARGE if row["stale"] else SMALL
         ax.plot([row["first"], row["last"]], [i, i], color=color, lw=4, solid_capstyle="butt")
     ax.set_yticks(range(len(cov)), cov.index, fontsize=7)

@@ -9,6 +9,7 @@ Order of work:
 """
 from __future__ import annotations
 
+import functools
 import html
 import json
 import os
@@ -68,9 +69,15 @@ def resolve_notebooks(only: list[str] | None, folder: Path | None = None) -> dic
 
 def notebook_parameters(path: Path) -> dict[str, dict]:
     """The parameters of a notebook's `parameters` cell: {name: {type, default, help}}."""
+    p = Path(path)
+    return _notebook_parameters(str(p), p.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=64)
+def _notebook_parameters(path: str, mtime_ns: int) -> dict[str, dict]:
     import papermill as pm
 
-    raw = pm.inspect_notebook(str(path))
+    raw = pm.inspect_notebook(path)
     return {k: {"type": v.get("inferred_type_name"), "default": v.get("default"), "help": v.get("help", "")}
             for k, v in raw.items()}
 

@@ -13,7 +13,6 @@ Units: ratios are plain numbers (P/B of 2.0 = price twice book); returns are dec
 """
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from .portfolios import me_weighted

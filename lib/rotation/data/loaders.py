@@ -20,7 +20,6 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from pandas_datareader.famafrench import FamaFrenchReader
 

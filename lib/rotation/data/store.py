@@ -103,7 +103,7 @@ def import_snapshot(src: Path | None = None, dest: Path | None = None, progress=
     try:
         manifest = {"filled": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                     "source": str(src), "files": {}}
-        for i, d in enumerate(datasets, 1):
+        for d in datasets:
             target = staging / d.file
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(src / d.file, target)
