@@ -12,7 +12,6 @@ On any failure `data/` is left exactly as it was.
 from __future__ import annotations
 
 import io
-import json
 import shutil
 import tempfile
 import zipfile
@@ -25,7 +24,7 @@ from pandas_datareader.fred import FredReader
 
 from .catalog import Dataset, catalog, data_dir, default_snapshot
 from .errors import FetchError
-from .store import MANIFEST, sha256_of, swap_in
+from .store import MANIFEST, publish_staging, sha256_of
 
 FRED_URL = "https://fred.stlouisfed.org/graph/fredgraph.csv"
 FF_URL = "https://mba.tuck.dartmouth.edu/pages/faculty/ken.french/ftp/"
@@ -155,8 +154,7 @@ def fetch(dest: Path | None = None, fred_url: str = FRED_URL, ff_url: str = FF_U
                                  f"the store {dest} was left unchanged") from exc
             manifest["files"][d.id] = {"file": d.file, "sha256": sha256_of(target), "origin": origin, "vintage": "fetched"}
             progress(f"[{i}/{len(datasets)}] {d.id}: ok")
-        (staging / MANIFEST).write_text(json.dumps(manifest, indent=1))
-        swap_in(staging, dest)
+        publish_staging(staging, dest, manifest)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -82,6 +82,12 @@ def swap_in(staging: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def publish_staging(staging: Path, dest: Path, manifest: dict) -> None:
+    """Write the manifest into a fully built staging folder and swap it in as the store."""
+    (staging / MANIFEST).write_text(json.dumps(manifest, indent=1))
+    swap_in(staging, dest)
+
+
 def import_snapshot(src: Path | None = None, dest: Path | None = None, progress=print) -> Path:
     """Check every file of snapshot `src` against the catalogue and copy it into `dest`.
 
@@ -110,8 +116,7 @@ def import_snapshot(src: Path | None = None, dest: Path | None = None, progress=
             if sha256_of(target) != d.sha256:  # the copy itself went wrong
                 raise SnapshotError(f"copy of {d.file} does not match its sha256")
             manifest["files"][d.id] = _manifest_record(d, d.sha256, "snapshot")
-        (staging / MANIFEST).write_text(json.dumps(manifest, indent=1))
-        swap_in(staging, dest)
+        publish_staging(staging, dest, manifest)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
