@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import shutil
-import tempfile
 import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,7 +23,7 @@ from pandas_datareader.fred import FredReader
 
 from .catalog import Dataset, catalog, data_dir, default_snapshot
 from .errors import FetchError
-from .store import MANIFEST, publish_staging, sha256_of
+from .store import MANIFEST, publish_staging, sha256_of, staging_for
 
 FRED_URL = "https://fred.stlouisfed.org/graph/fredgraph.csv"
 FF_URL = "https://mba.tuck.dartmouth.edu/pages/faculty/ken.french/ftp/"
@@ -119,11 +118,9 @@ def fetch(dest: Path | None = None, fred_url: str = FRED_URL, ff_url: str = FF_U
 
     dest = Path(dest or data_dir()).resolve()
     carry_from = dest if (dest / MANIFEST).exists() else default_snapshot()
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f".{dest.name}.fetch-"))
     manifest = {"filled": datetime.now(timezone.utc).isoformat(timespec="seconds"), "source": "providers", "files": {}}
     datasets = catalog()
-    try:
+    with staging_for(dest, "fetch") as staging:
         shiller_xls = None
         for i, d in enumerate(datasets, 1):
             target = staging / d.file
@@ -155,8 +152,5 @@ def fetch(dest: Path | None = None, fred_url: str = FRED_URL, ff_url: str = FF_U
             manifest["files"][d.id] = {"file": d.file, "sha256": sha256_of(target), "origin": origin, "vintage": "fetched"}
             progress(f"[{i}/{len(datasets)}] {d.id}: ok")
         publish_staging(staging, dest, manifest)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     progress(f"fetched {len(datasets)} datasets into {dest}")
     return dest

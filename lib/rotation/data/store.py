@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -82,6 +83,19 @@ def swap_in(staging: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+@contextmanager
+def staging_for(dest: Path, label: str):
+    """A fresh staging folder beside `dest`, removed if the block fails (the store is untouched);
+    on success `publish_staging` has moved it into place."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f".{dest.name}.{label}-"))
+    try:
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
 def publish_staging(staging: Path, dest: Path, manifest: dict) -> None:
     """Write the manifest into a fully built staging folder and swap it in as the store."""
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=1))
@@ -104,9 +118,7 @@ def import_snapshot(src: Path | None = None, dest: Path | None = None, progress=
     problems = check_snapshot(src, datasets)
     if problems:
         raise SnapshotError("refusing to import the snapshot:\n  " + "\n  ".join(problems))
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f".{dest.name}.staging-"))
-    try:
+    with staging_for(dest, "staging") as staging:
         manifest = {"filled": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                     "source": str(src), "files": {}}
         for d in datasets:
@@ -117,9 +129,6 @@ def import_snapshot(src: Path | None = None, dest: Path | None = None, progress=
                 raise SnapshotError(f"copy of {d.file} does not match its sha256")
             manifest["files"][d.id] = _manifest_record(d, d.sha256, "snapshot")
         publish_staging(staging, dest, manifest)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     progress(f"imported {len(datasets)} files from {src} into {dest} (all sha256 verified)")
     return dest
 
