@@ -56,3 +56,11 @@ def test_numeric_checks():
     assert P.check_float("spread", 0.5, 0, 10, "percentage points") == 0.5
     with pytest.raises(P.ParameterError, match="percentage points"):
         P.check_float("spread", 11, 0, 10, "percentage points")
+
+
+def test_window_clip_monthly_and_daily():
+    w = P.resolve_window("2000-03-31", "2000-01-01", "1926-07", "2026-02")
+    monthly = pd.Series(range(6), index=pd.period_range("1999-11", periods=6, freq="M"))
+    assert list(w.clip(monthly).index.astype(str)) == ["2000-01", "2000-02", "2000-03"]
+    daily = pd.Series(1.0, index=pd.to_datetime(["1999-12-31", "2000-01-03", "2000-03-31", "2000-04-03"]))
+    assert list(w.clip(daily).index.strftime("%Y-%m-%d")) == ["2000-01-03", "2000-03-31"]

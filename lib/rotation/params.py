@@ -73,6 +73,14 @@ class Window:
     def as_of_month_end(self) -> pd.Timestamp:
         return self.as_of_month.to_timestamp(how="end").normalize()
 
+    def clip(self, obj):
+        """The part of a series or frame inside the sample: monthly data (PeriodIndex) from
+        `start` to `as_of_month`, daily data (DatetimeIndex) from the first day of `start` to
+        `as_of`. Nothing after as_of is kept."""
+        if isinstance(obj.index, pd.PeriodIndex):
+            return obj[(obj.index >= self.start) & (obj.index <= self.as_of_month)]
+        return obj[(obj.index >= self.start.to_timestamp(how="start")) & (obj.index <= self.as_of)]
+
     def months(self) -> pd.PeriodIndex:
         """Every month from `start` to `as_of_month`, inclusive."""
         return pd.period_range(self.start, self.as_of_month, freq="M")

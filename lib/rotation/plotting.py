@@ -152,11 +152,6 @@ def timeline(coverage: pd.DataFrame, title: str, source: str, ax=None):
     return ax
 
 
-def table_style(df: pd.DataFrame, formats: dict | None = None):
-    """A pandas Styler with the collection's number formats (for HTML reports)."""
-    return df.style.format(formats or {}, na_rep="–")
-
-
 def grouped_bars(df: pd.DataFrame, x: str, hue: str, values: dict[str, str], title: str, ylabel: str,
                  xlabel: str, source: str, scale: float = 100.0, ax=None):
     """Bars of several value columns (`values`: legend label -> column), grouped by `x` and

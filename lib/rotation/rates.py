@@ -15,7 +15,7 @@ import pandas as pd
 import statsmodels.api as sm
 
 from .stats import ols_newey_west
-from .timeseries import cumulative_difference, month_end_values, to_monthly_index
+from .timeseries import change_by_date, cumulative_difference, month_end_values, to_monthly_index
 
 TARGET_RANGE_FROM = pd.Period("2008-12", "M")  # the FOMC has set a target range since 2008-12-16
 EFFECTIVE_CUT_PP = -0.25   # pre-2008 cut signal: 3-month change of monthly-average EFFR <= -0.25 pp
@@ -28,14 +28,9 @@ def size_spread(returns: pd.DataFrame, small: str = "Lo 30", large: str = "Hi 30
 
 
 def monthly_changes(levels: dict[str, pd.Series]) -> pd.DataFrame:
-    """Month-on-month change (percentage points) of each monthly level series, matched by date."""
-    out = {}
-    for name, s in levels.items():
-        m = to_monthly_index(s.dropna())
-        prev = m.copy()
-        prev.index = prev.index + 1
-        out[name] = m - prev.reindex(m.index)
-    return pd.DataFrame(out)
+    """Month-on-month change (percentage points) of each monthly level series, matched by date
+    (a month whose previous month is missing gets NaN, not a two-month change)."""
+    return pd.DataFrame({name: change_by_date(s, 1) for name, s in levels.items()})
 
 
 def rate_betas(spread_pct: pd.Series, changes: pd.DataFrame, lags: int, control: pd.Series | None = None) -> pd.DataFrame:

@@ -136,17 +136,6 @@ def forward_return(monthly_returns: pd.Series, months: int, annualise: bool = Tr
     return total
 
 
-def cumulative_return(returns: pd.Series) -> pd.Series:
-    """Cumulative compounded return (decimal) of a return series, starting from the first period."""
-    return (1.0 + returns.fillna(0.0)).cumprod() - 1.0
-
-
-def daily_returns(prices: pd.Series) -> pd.Series:
-    """Simple daily returns of a price series (decimal), on observation dates only."""
-    p = prices.dropna()
-    return (p / p.shift(1) - 1.0).dropna()
-
-
 def forward_return_difference(returns: pd.DataFrame, a: str, b: str, months: int) -> pd.Series:
     """Annualised compounded return of column `a` minus that of column `b` over months
     t+1..t+months (decimal per year); NaN where either window is incomplete."""

@@ -35,19 +35,6 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-def atomic_write_bytes(path: Path, payload: bytes) -> None:
-    """Write `payload` to `path` through a temp file in the same folder, then rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def check_snapshot(src: Path, datasets: tuple[Dataset, ...] | None = None) -> list[str]:
     """Problems of a snapshot folder against the catalogue (empty list when all is well)."""
     datasets = datasets or catalog()
