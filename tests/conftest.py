@@ -29,3 +29,11 @@ def isolated_store(tmp_path, monkeypatch, store):
     data.clear_caches()
     yield copy
     data.clear_caches()
+
+
+@pytest.fixture(autouse=True)
+def no_data_cutoff_leaks():
+    """`params.validate` sets the data layer's cutoff; no test may leave one behind."""
+    data.set_cutoff(None)
+    yield
+    data.set_cutoff(None)

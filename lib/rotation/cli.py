@@ -11,7 +11,8 @@ def _run(args) -> int:
 
     try:
         request = runner.plan_run(as_of=args.as_of, start=args.start, extra=args.param, only=args.only,
-                                  jobs=args.jobs, out=args.out, show_code=args.show_code)
+                                  jobs=args.jobs, out=args.out, show_code=args.show_code,
+                                  data_cutoff=args.data_cutoff)
     except runner.RunRequestError as exc:
         print(f"rotation run: error: {exc}", file=sys.stderr)
         return 2
@@ -25,12 +26,13 @@ def _sweep(args) -> int:
     try:
         dates = runner.sweep_dates(args.as_of, args.monthly, args.yearly)
         runner.plan_run(start=args.start, extra=args.param, only=args.only, jobs=args.jobs,
-                        out=Path(args.out), show_code=args.show_code)  # validate once before any work
+                        out=Path(args.out), show_code=args.show_code,
+                        data_cutoff=args.data_cutoff)  # validate once before any work
     except runner.RunRequestError as exc:
         print(f"rotation sweep: error: {exc}", file=sys.stderr)
         return 2
     by_date = runner.sweep(dates, start=args.start, extra=args.param, only=args.only, jobs=args.jobs,
-                           out=args.out, show_code=args.show_code)
+                           out=args.out, show_code=args.show_code, data_cutoff=args.data_cutoff)
     return 0 if all(r.status == "ok" for res in by_date.values() for r in res.values()) else 1
 
 
@@ -101,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--jobs", type=int, help="worker processes (default: number of cores)")
     r.add_argument("--out", default="reports/latest", help="output folder (default reports/latest)")
     r.add_argument("--show-code", action="store_true", help="show code cells in the HTML reports")
+    r.add_argument("--data-cutoff", dest="data_cutoff", metavar="D", help="hide every observation not yet published at this ISO date (publication rules in seeds/sources.yml)")
     r.set_defaults(func=_run)
 
     sw = sub.add_parser("sweep", help="run the collection for several as_of dates and compare the headline figures")
@@ -113,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--jobs", type=int, help="worker processes (default: number of cores)")
     sw.add_argument("--out", default="reports/sweep", help="output folder (default reports/sweep)")
     sw.add_argument("--show-code", action="store_true")
+    sw.add_argument("--data-cutoff", dest="data_cutoff", metavar="D", help="hide every observation not yet published at this ISO date (publication rules in seeds/sources.yml)")
     sw.set_defaults(func=_sweep)
 
     pa = sub.add_parser("params", help="list a notebook's parameters")

@@ -8,6 +8,11 @@ Dates:
 * `as_of` may be YYYY-MM-DD or YYYY-MM (read as that month's last day).
 * The `as_of` month is the last *complete* month at or before `as_of`: 2025-12-31 gives
   December 2025, 2025-12-15 gives November 2025.
+* Point in time: a run at `as_of` D sees only what had been published by D (the publication
+  rules of `seeds/sources.yml`, applied by `rotation.data.availability`); `validate` sets the
+  data cutoff to D, or to an earlier `data_cutoff`. The `as_of` month for monthly figures is
+  then the last month of the core data published by D: at 2025-12-31 the Fama-French data
+  reach October 2025, because November's were not out until mid-January.
 * When `as_of` is later than the notebook's core data, figures refer to the last month the
   data really cover, and `Window.note` says so. Nothing is forward-filled.
 """
@@ -58,8 +63,9 @@ class Window:
                  requested date for daily data)
     as_of_month  the month monthly figures refer to (Period)
     requested    the `as_of` string as given
-    data_end     last month the notebook's core data cover
+    data_end     last month the notebook's core data cover (as published by `cutoff`)
     note         empty, or a sentence saying that `as_of` was moved to the data's end
+    cutoff       the data cutoff in force (None: the whole store), normally `as_of`
     """
 
     start: pd.Period
@@ -68,6 +74,7 @@ class Window:
     requested: str
     data_end: pd.Period
     note: str = ""
+    cutoff: pd.Timestamp | None = None
 
     @property
     def as_of_month_end(self) -> pd.Timestamp:
@@ -81,6 +88,26 @@ class Window:
             return obj[(obj.index >= self.start) & (obj.index <= self.as_of_month)]
         return obj[(obj.index >= self.start.to_timestamp(how="start")) & (obj.index <= self.as_of)]
 
+    def clip_from(self, obj, first):
+        """Like `clip`, but starting at `first` (a month, or a date for daily data) instead of
+        `start`; nothing after `as_of` is kept."""
+        if isinstance(obj.index, pd.PeriodIndex):
+            return obj[(obj.index >= pd.Period(first, "M")) & (obj.index <= self.as_of_month)]
+        lo = first.to_timestamp(how="start") if isinstance(first, pd.Period) else pd.Timestamp(first)
+        return obj[(obj.index >= lo) & (obj.index <= self.as_of)]
+
+    def to_date(self, obj):
+        """Everything up to the as_of month (monthly) or the as_of date (daily), from the
+        series' own beginning: the history a percentile at `as_of` is taken over when the
+        sample start does not apply."""
+        if isinstance(obj.index, pd.PeriodIndex):
+            return obj[obj.index <= self.as_of_month]
+        return obj[obj.index <= self.as_of]
+
+    def months_back(self, n: int) -> pd.Period:
+        """The month `n` months before the as_of month (not before `start`)."""
+        return max(self.start, self.as_of_month - n)
+
     def months(self) -> pd.PeriodIndex:
         """Every month from `start` to `as_of_month`, inclusive."""
         return pd.period_range(self.start, self.as_of_month, freq="M")
@@ -90,7 +117,8 @@ class Window:
         return text + (" " + self.note if self.note else "")
 
 
-def resolve_window(as_of, start, data_start: pd.Period, data_end: pd.Period) -> Window:
+def resolve_window(as_of, start, data_start: pd.Period, data_end: pd.Period,
+                   cutoff: pd.Timestamp | None = None) -> Window:
     """Validate `as_of` and `start` against the span of the core data and resolve them.
 
     Errors (ParameterError): malformed dates; `as_of` before the data start; `start` after
@@ -100,7 +128,10 @@ def resolve_window(as_of, start, data_start: pd.Period, data_end: pd.Period) -> 
     as_of_ts = parse_date("as_of", as_of, allow_latest=True)
     start_ts = parse_date("start", start)
     notes = []
-    if as_of_ts is None:
+    if as_of_ts is None and cutoff is not None:  # 'latest' under a data cutoff: as of the cutoff
+        as_of_ts, requested = pd.Timestamp(cutoff), "latest"
+        month = min(complete_month(as_of_ts), data_end)
+    elif as_of_ts is None:
         month = data_end
         as_of_ts = month.to_timestamp(how="end").normalize()
         requested = "latest"
@@ -112,8 +143,12 @@ def resolve_window(as_of, start, data_start: pd.Period, data_end: pd.Period) -> 
                 f"parameter `as_of` = {as_of!r} is before the data start: the core data cover "
                 f"{data_start} to {data_end}; allowed: 'latest' or a date from {data_start.to_timestamp(how='end').date()} on")
         if month > data_end:
-            notes.append(f"as_of {as_of_ts.date()} is after the last month the core data cover ({data_end}); "
-                         f"figures refer to {data_end}, the last real observation (nothing forward-filled).")
+            if cutoff is not None:
+                notes.append(f"On {cutoff.date()} the core data had been published up to {data_end} (later months "
+                             f"came out after that date); monthly figures refer to {data_end}, nothing forward-filled.")
+            else:
+                notes.append(f"as_of {as_of_ts.date()} is after the last month the core data cover ({data_end}); "
+                             f"figures refer to {data_end}, the last real observation (nothing forward-filled).")
             month = data_end
     start_month = start_ts.to_period("M")
     if start_ts > as_of_ts:
@@ -126,22 +161,46 @@ def resolve_window(as_of, start, data_start: pd.Period, data_end: pd.Period) -> 
         raise ParameterError(f"parameter `start` = {start!r} leaves no month before the as_of month {month}: "
                              f"allowed: a date before {month.to_timestamp(how='start').date()}")
     return Window(start=start_month, as_of=as_of_ts, as_of_month=month, requested=requested,
-                  data_end=data_end, note=" ".join(notes))
+                  data_end=data_end, note=" ".join(notes), cutoff=cutoff)
 
 
-def validate(as_of, start, core: str | tuple[str, ...] = "ff_portfolios_me") -> Window:
-    """Resolve `as_of`/`start` against the span that every dataset in `core` covers.
+def parse_cutoff(value) -> pd.Timestamp | None:
+    """The `data_cutoff` parameter: 'none' (or empty) for no cutoff, else an ISO date."""
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none")):
+        return None
+    try:
+        return parse_date("data_cutoff", value)
+    except ParameterError:
+        raise ParameterError(f"parameter `data_cutoff` = {value!r} is not allowed: expected 'none' or {ALLOWED_DATE}") from None
 
-    The span is from the latest first month to the earliest last month of the `core` datasets.
+
+def effective_cutoff(as_of, data_cutoff=None) -> pd.Timestamp | None:
+    """The date a run may see data up to: the earlier of a dated `as_of` and `data_cutoff`;
+    None for `as_of='latest'` with no cutoff (the whole store)."""
+    as_of_ts = parse_date("as_of", as_of, allow_latest=True)
+    cut = parse_cutoff(data_cutoff)
+    dates = [d for d in (as_of_ts, cut) if d is not None]
+    return min(dates) if dates else None
+
+
+def validate(as_of, start, core: str | tuple[str, ...] = "ff_portfolios_me", data_cutoff="none") -> Window:
+    """Resolve `as_of`/`start` against the span that every dataset in `core` covers, as
+    published by the run's cutoff, and set that cutoff for every loader of `rotation.data`.
+
+    The cutoff is the earlier of a dated `as_of` and `data_cutoff` ('none' or an ISO date), so a
+    run at D uses only what had been published by D; a run at D with `data_cutoff` D is the
+    same run. The span is from the latest first month to the earliest last month of `core`.
     """
-    # Check the format first: a malformed date fails before any data is read.
+    # Check the formats first: a malformed value fails before any data is read.
     parse_date("as_of", as_of, allow_latest=True)
     parse_date("start", start)
+    cut = effective_cutoff(as_of, data_cutoff)
     from . import data
 
+    data.set_cutoff(cut)
     core = (core,) if isinstance(core, str) else tuple(core)
     cov = data.coverage_of(core)
-    return resolve_window(as_of, start, cov["first"], cov["last"])
+    return resolve_window(as_of, start, cov["first"], cov["last"], cutoff=cut)
 
 
 def check_int(name: str, value, low: int, high: int) -> int:

@@ -115,8 +115,16 @@ class RunRequest:
 
 def plan_run(as_of: str | None = None, start: str | None = None, extra: list[tuple[str, str]] | None = None,
              only: list[str] | None = None, jobs: int | None = None, out: str | Path = "reports/latest",
-             show_code: bool = False, folder: Path | None = None) -> RunRequest:
-    """Validate a run request completely, before any notebook runs."""
+             show_code: bool = False, folder: Path | None = None, data_cutoff: str | None = None) -> RunRequest:
+    """Validate a run request completely, before any notebook runs.
+
+    `data_cutoff` (an ISO date) hides every observation not yet published at that date, in
+    every notebook (passed as the notebooks' `data_cutoff` parameter)."""
+    if data_cutoff is not None:
+        try:
+            P.parse_cutoff(data_cutoff)
+        except P.ParameterError as exc:
+            raise RunRequestError(str(exc).replace("parameter `data_cutoff`", "--data-cutoff")) from None
     if as_of is not None:
         try:
             P.parse_date("as_of", as_of, allow_latest=True)
@@ -131,7 +139,7 @@ def plan_run(as_of: str | None = None, start: str | None = None, extra: list[tup
     declared = {stem: notebook_parameters(p) for stem, p in nbs.items()}
     given: dict[str, str] = {}
     for name, value in extra or []:
-        if name in ("as_of", "start"):
+        if name in ("as_of", "start", "data_cutoff"):
             raise RunRequestError(f"use --{name.replace('_', '-')} for `{name}`, not -p")
         given[name] = value
     known = set().union(*(set(d) for d in declared.values()))
@@ -146,6 +154,10 @@ def plan_run(as_of: str | None = None, start: str | None = None, extra: list[tup
             values["as_of"] = as_of
         if start is not None:
             values["start"] = start
+        if data_cutoff is not None:
+            if "data_cutoff" not in decl:
+                raise RunRequestError(f"notebook {stem} takes no `data_cutoff` parameter, so --data-cutoff cannot apply to it")
+            values["data_cutoff"] = data_cutoff
         for name, value in given.items():
             if name in decl:
                 values[name] = coerce_value(value, decl[name]["type"])
@@ -412,7 +424,7 @@ def sweep_dates(as_of: list[str] | None = None, monthly: tuple[str, str] | None 
 
 def sweep(dates: list[str], start: str | None = None, extra=None, only=None, jobs: int | None = None,
           out: str | Path = "reports/sweep", show_code: bool = False, folder: Path | None = None,
-          progress=None) -> dict[str, dict[str, NotebookResult]]:
+          progress=None, data_cutoff: str | None = None) -> dict[str, dict[str, NotebookResult]]:
     """Run the collection for each date (one report folder per date, `out/<date>/`), all
     (date, notebook) pairs in one worker pool, then write `out/index.html` (comparison page
     with small multiples) and `out/comparison.csv` (every headline figure across dates).
@@ -420,7 +432,7 @@ def sweep(dates: list[str], start: str | None = None, extra=None, only=None, job
     progress = progress or _default_progress
     out = Path(out).resolve()
     requests = {d: plan_run(as_of=d, start=start, extra=extra, only=only, jobs=jobs, out=out / d,
-                            show_code=show_code, folder=folder) for d in dates}
+                            show_code=show_code, folder=folder, data_cutoff=data_cutoff) for d in dates}
     workers = jobs or min(sum(len(r.notebooks) for r in requests.values()), os.cpu_count() or 1)
     stagings = {d: Path(tempfile.mkdtemp(dir=r.out, prefix=".staging-")) for d, r in requests.items()}
     t0 = time.perf_counter()

@@ -6,8 +6,9 @@ Typical use in a notebook::
     me = data.famafrench_table("ff_portfolios_me", "Average Value Weight Returns -- Monthly")
     dgs2 = data.fred_series("DGS2")
 """
+from .availability import PublicationRule, current_cutoff, cutoff, published, set_cutoff
 from .bundles import claims_inputs
-from .catalog import catalog, claims_catalog, data_dir, dataset, default_snapshot, project_root
+from .catalog import article_date, catalog, claims_catalog, data_dir, dataset, default_snapshot, project_root
 from .freshness import CORE_MONTHLY, coverage, coverage_of, latest_common_month
 from .errors import DataError, DataFileCorrupt, DataStoreMissing, FetchError, SnapshotError
 from .loaders import (clear_caches, close_prices, famafrench_table, famafrench_titles, fred_parts, fred_series,
@@ -15,8 +16,8 @@ from .loaders import (clear_caches, close_prices, famafrench_table, famafrench_t
 from .store import import_snapshot, sha256_of, verify_store
 
 __all__ = [
-    "claims_inputs",
-    "catalog", "claims_catalog", "data_dir", "dataset", "default_snapshot", "project_root", "CORE_MONTHLY", "coverage", "coverage_of",
+    "PublicationRule", "current_cutoff", "cutoff", "published", "set_cutoff", "claims_inputs",
+    "article_date", "catalog", "claims_catalog", "data_dir", "dataset", "default_snapshot", "project_root", "CORE_MONTHLY", "coverage", "coverage_of",
     "latest_common_month", "DataError", "DataFileCorrupt", "DataStoreMissing", "FetchError",
     "SnapshotError", "clear_caches", "close_prices", "famafrench_table", "famafrench_titles",
     "fred_parts", "fred_series", "goyal_welch", "load_all", "price_frame", "shiller", "splice_newer_wins",

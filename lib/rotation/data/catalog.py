@@ -56,7 +56,17 @@ class Dataset:
     sha256: str
     notes: str = ""
     splice_into: str | None = None
+    published: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
+
+    @property
+    def publication(self):
+        """The dataset's publication rule (`rotation.data.availability.PublicationRule`)."""
+        from .availability import PublicationRule
+
+        if not self.published:
+            raise ValueError(f"dataset {self.id} has no publication rule (`published:`) in seeds/sources.yml")
+        return PublicationRule.from_record(self.published)
 
 
 @cache
@@ -83,6 +93,19 @@ def dataset(dataset_id: str) -> Dataset:
             return d
     ids = ", ".join(d.id for d in catalog())
     raise KeyError(f"unknown dataset id {dataset_id!r}; known ids: {ids}")
+
+
+def article_date():
+    """The first date the source article can have appeared (`seeds/claims.yml`, source.earliest_date),
+    as a Timestamp: content that quotes the article is shown only in runs on or after it."""
+    import pandas as pd
+
+    return pd.Timestamp(claims_catalog()["source"]["earliest_date"])
+
+
+def turning_points_file() -> Path:
+    """`seeds/nber_turning_points.yml`: NBER peaks and troughs with their announcement dates."""
+    return project_root() / "seeds" / "nber_turning_points.yml"
 
 
 def claims_catalog(path: Path | None = None) -> dict:

@@ -20,13 +20,12 @@ def _own_series(d) -> pd.Series:
     """The dataset's own observations (no splice), as a Series with a DatetimeIndex of
     observation dates (monthly data dated on the month's first day)."""
     if d.parser == "famafrench":
-        tables = loaders._ff_tables(d.id)
-        first = next(iter(tables.values()))
+        first = loaders.famafrench_table(d.id, next(iter(loaders._ff_tables(d.id))))
         observed = first.notna().any(axis=1)
         s = observed[observed]
         return pd.Series(1.0, index=s.index.to_timestamp(how="start"))
     if d.parser == "fred":
-        return loaders._fred_file(*map(str, loaders._checked(d)))
+        return loaders._published(loaders._fred_file(*map(str, loaders._checked(d))), d)
     if d.parser == "price":
         return loaders.close_prices(d.series)
     if d.parser == "shiller":
@@ -65,7 +64,7 @@ def covers_through(d, s: pd.Series) -> pd.Period:
 
 
 def coverage() -> pd.DataFrame:
-    """One row per dataset: first and last observation, rows, vintage, the months missing
+    """One row per dataset (under a data cutoff: what had been published by then): first and last observation, rows, vintage, the months missing
     inside the range (monthly series), days behind the store's newest observation of the
     same frequency, a `stale` flag and notes (splices, known traps).
 

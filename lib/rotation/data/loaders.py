@@ -20,10 +20,12 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from pandas_datareader.famafrench import FamaFrenchReader
 
-from .catalog import Dataset, catalog, dataset
+from . import availability
+from .catalog import Dataset, catalog, dataset, turning_points_file
 from .store import checked_path
 
 FF_MISSING = (-99.99, -999.0)
@@ -158,7 +160,22 @@ def famafrench_table(dataset_id: str, title: str) -> pd.DataFrame:
         df = df / 100.0
     df.attrs = {"dataset": dataset_id, "table": key,
                 "units": "decimal return per period" if _is_return_table(key) else "as published"}
-    return df
+    return _published_ff(df, dataset(dataset_id), _is_return_table(key))
+
+
+def _published_ff(df: pd.DataFrame, d: Dataset, is_return: bool) -> pd.DataFrame:
+    """A Fama-French table cut at the data cutoff: monthly rows by their month, annual return
+    tables by their December, annual characteristic tables (formed in June of year Y) by July Y."""
+    when = availability.current_cutoff()
+    if when is None:
+        return df
+    rule = d.publication
+    if df.index.freqstr.startswith("M") or is_return:
+        return availability.published(df, rule, when)
+    keep = availability.release_dates(availability.formation_anchor(df.index), rule) <= when
+    out = df[np.asarray(keep)]
+    out.attrs = dict(df.attrs)
+    return out
 
 
 @lru_cache(maxsize=None)
@@ -177,11 +194,19 @@ def splice_newer_wins(history: pd.Series, recent: pd.Series) -> pd.Series:
     return out[~out.index.duplicated(keep="last")]
 
 
+def _published(obj, d: Dataset):
+    """`obj` cut at the data cutoff by dataset `d`'s publication rule (unchanged without a cutoff)."""
+    when = availability.current_cutoff()
+    return obj if when is None else availability.published(obj, d.publication, when)
+
+
 def fred_series(series_id: str) -> pd.Series:
     """A FRED series by id, in the provider's units, observations only (missing dropped).
 
     When the catalogue has a newer copy (`fred_<ID>_recent`), the two are spliced, newer wins;
-    `attrs["splice_from"]` gives the first date of the newer file.
+    `attrs["splice_from"]` gives the first date of the newer file. Under a data cutoff only the
+    observations published by then are returned, and USREC holds only the recessions NBER had
+    announced by then (`availability.recessions_known_at`).
     """
     d = dataset(f"fred_{series_id}")
     hist = _fred_file(*map(str, _checked(d)))
@@ -196,15 +221,20 @@ def fred_series(series_id: str) -> pd.Series:
     out = out.copy()
     out.name = series_id
     out.attrs = attrs
+    out = _published(out, d)
+    when = availability.current_cutoff()
+    if when is not None and d.publication.announcements:
+        points = availability._turning_points_cached(str(turning_points_file()))
+        out = availability.recessions_known_at(out, points, when)
     return out
 
 
 def fred_parts(series_id: str) -> tuple[pd.Series, pd.Series | None]:
     """The history file and the newer copy (None when there is none) of a FRED series, unspliced."""
     d = dataset(f"fred_{series_id}")
-    hist = _fred_file(*map(str, _checked(d)))
+    hist = _published(_fred_file(*map(str, _checked(d))), d)
     recent = [r for r in catalog() if r.splice_into == d.id]
-    return hist.copy(), (_fred_file(*map(str, _checked(recent[0]))).copy() if recent else None)
+    return hist.copy(), (_published(_fred_file(*map(str, _checked(recent[0]))), d).copy() if recent else None)
 
 
 @lru_cache(maxsize=None)
@@ -220,7 +250,7 @@ def _price_file(path: str, sha: str) -> pd.DataFrame:
 def price_frame(ticker: str) -> pd.DataFrame:
     """Daily OHLC(V) of an ETF or index from the snapshot (ETF closes split- and dividend-adjusted)."""
     d = dataset(f"price_{ticker}")
-    return _price_file(*map(str, _checked(d))).copy()
+    return _published(_price_file(*map(str, _checked(d))), d).copy()
 
 
 def close_prices(ticker: str) -> pd.Series:
@@ -248,7 +278,8 @@ def shiller() -> pd.DataFrame:
     """Shiller `ie_data`, monthly: P (S&P composite, monthly average of daily closes), D and E
     (dollars per share, trailing 12 months), CPI, GS10 (percent per year), CAPE (ratio).
     Earnings are blank after the last reported quarter (not zero)."""
-    return _shiller_file(*map(str, _checked(dataset("shiller_ie_data")))).copy()
+    d = dataset("shiller_ie_data")
+    return _published(_shiller_file(*map(str, _checked(d))), d).copy()
 
 
 @lru_cache(maxsize=None)
@@ -262,7 +293,8 @@ def _goyal_welch_file(path: str, sha: str) -> pd.DataFrame:
 def goyal_welch() -> pd.DataFrame:
     """Goyal-Welch monthly predictors: Index (S&P level), D12, E12, b/m, and yields `tbl`,
     `AAA`, `BAA`, `lty` as decimals per year (0.05 = 5%)."""
-    return _goyal_welch_file(*map(str, _checked(dataset("goyal_welch_monthly")))).copy()
+    d = dataset("goyal_welch_monthly")
+    return _published(_goyal_welch_file(*map(str, _checked(d))), d).copy()
 
 
 @lru_cache(maxsize=None)
