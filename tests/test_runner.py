@@ -69,6 +69,9 @@ def test_show_code(toy_collection, tmp_path):
     ({"only": ["99_nope"]}, r"unknown notebook '99_nope'.*01_ok"),
     ({"extra": [("no_such", "1")]}, r"unknown parameter 'no_such'.*horizon_years"),
     ({"extra": [("horizon_years", "five")]}, r"'five' is not a valid int"),
+    ({"data_cutoff": "June 2009"}, r"--data-cutoff = 'June 2009'.*'none' or an ISO date"),
+    ({"extra": [("data_cutoff", "2009-06-30")]}, r"use --data-cutoff for `data_cutoff`"),
+    ({"data_cutoff": "2009-06-30"}, r"takes no `data_cutoff` parameter"),  # the toy notebooks declare none
 ])
 def test_bad_requests_fail_before_work(toy_collection, tmp_path, kwargs, pattern):
     out = tmp_path / "out"
@@ -99,7 +102,8 @@ def test_cli_params_lists_types_defaults_help():
     proc = subprocess.run([sys.executable, "-m", "rotation.cli", "params", "00"], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0
     assert 'as_of: str = "latest"   # \'latest\'' in proc.stdout
-    assert 'start: str = "1926-07-01"   # first month' in proc.stdout
+    assert 'start: str = "1947-01-01"   # first month' in proc.stdout
+    assert 'data_cutoff: str = "none"   # ' in proc.stdout
 
 
 def test_sweep_marks_failing_date_and_compares(tmp_path):
@@ -136,3 +140,11 @@ def test_sweep_dates_validation():
         runner.sweep_dates(as_of=["2020-13-01"])
     with pytest.raises(runner.RunRequestError, match="needs dates"):
         runner.sweep_dates()
+
+
+def test_data_cutoff_is_passed_to_every_notebook_that_declares_it(tmp_path):
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    write_nb(folder / "01_cut.ipynb", "x = 1\n", 'data_cutoff: str = "none"  # cutoff\n')
+    req = runner.plan_run(as_of="latest", data_cutoff="2009-06-30", out=tmp_path / "o", folder=folder)
+    assert req.parameters["01_cut"] == {"as_of": "latest", "data_cutoff": "2009-06-30"}

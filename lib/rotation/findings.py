@@ -103,8 +103,9 @@ def render(template: str, **parts: Part) -> dict:
     return {"text": rendered, "parts": {k: v.evidence for k, v in parts.items()}}
 
 
-def say(template: str, **parts: Part) -> dict:
-    """Render a statement, show it as Markdown and embed it with its evidence (see module doc)."""
+def say(template: str, **parts: Part) -> None:
+    """Render a statement, show it as Markdown and embed it with its evidence (see module doc).
+    Returns nothing, so that a notebook cell ending in `say(...)` shows the sentence once."""
     statement = render(template, **parts)
     try:
         from IPython import get_ipython
@@ -114,7 +115,6 @@ def say(template: str, **parts: Part) -> dict:
             display({MIME: statement, "text/markdown": statement["text"], "text/plain": statement["text"]}, raw=True)
     except ImportError:  # pragma: no cover - IPython is a dependency
         pass
-    return statement
 
 
 def from_notebook(nb) -> list[dict]:

@@ -57,6 +57,8 @@ def clean(nb, executed=None):
     for cell in nb.cells:
         for k in VOLATILE_CELL_METADATA:
             cell.metadata.pop(k, None)
+        if nb.nbformat_minor < 5:  # cell ids exist from nbformat 4.5 on; a 4.4 file with ids is invalid
+            cell.pop("id", None)
         if cell.cell_type != "code":
             continue
         cell.execution_count = None

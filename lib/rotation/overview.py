@@ -34,3 +34,12 @@ def yoy_by_date_vs_row(monthly: pd.Series, month) -> dict:
     missing = [str(p) for p in pd.period_range(month - 12, month, freq="M") if p not in m.index]
     return {"month": str(month), "yoy_by_date_pct": float(by_date), "yoy_by_row_pct": float(by_row),
             "row_method_compares_with": str(row_partner), "missing_months_in_window": ", ".join(missing)}
+
+
+def last_december(monthly: pd.Series) -> pd.Period | None:
+    """The last December present in a monthly series (None when it holds none). Under a data
+    cutoff the loaders return only published months, so this is the last December whose value
+    had been published by then."""
+    m = to_monthly_index(monthly.dropna())
+    decembers = m.index[m.index.month == 12]
+    return decembers.max() if len(decembers) else None

@@ -197,9 +197,20 @@ def validate(as_of, start, core: str | tuple[str, ...] = "ff_portfolios_me", dat
     cut = effective_cutoff(as_of, data_cutoff)
     from . import data
 
-    data.set_cutoff(cut)
     core = (core,) if isinstance(core, str) else tuple(core)
-    cov = data.coverage_of(core)
+    data.set_cutoff(None)
+    whole = data.coverage_of(core)
+    as_of_ts = parse_date("as_of", as_of, allow_latest=True)
+    if as_of_ts is not None and complete_month(as_of_ts) < whole["first"]:
+        resolve_window(as_of, start, whole["first"], whole["last"])  # raises the as_of-before-data-start error
+    data.set_cutoff(cut)
+    try:
+        cov = data.coverage_of(core)
+    except data.DataError:
+        first_out = max(data.dataset(i).publication.lag_days for i in core)
+        raise ParameterError(f"parameter `as_of`/`data_cutoff`: on {cut.date()} no month of the core data ({', '.join(core)}) "
+                             f"had been published yet; allowed: a date at least {first_out} days after the end of "
+                             f"{whole['first']}, the first month (publication rules in seeds/sources.yml)") from None
     return resolve_window(as_of, start, cov["first"], cov["last"], cutoff=cut)
 
 

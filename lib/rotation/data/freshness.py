@@ -64,8 +64,8 @@ def covers_through(d, s: pd.Series) -> pd.Period:
 
 
 def coverage() -> pd.DataFrame:
-    """One row per dataset (under a data cutoff: what had been published by then): first and last observation, rows, vintage, the months missing
-    inside the range (monthly series), days behind the store's newest observation of the
+    """One row per dataset with data (under a data cutoff: what had been published by then):
+    first and last observation, rows, vintage, the months missing inside the range (monthly series), days behind the store's newest observation of the
     same frequency, a `stale` flag and notes (splices, known traps).
 
     Dates are observation dates (monthly data on the month's first day)."""
@@ -74,6 +74,8 @@ def coverage() -> pd.DataFrame:
         if d.parser == "none":
             continue
         s = _own_series(d)
+        if s.empty:  # nothing of it published by the cutoff: not a row of the store at that date
+            continue
         kind = _freq_kind(d)
         gaps = missing_months(s.index) if kind == "monthly" and d.parser == "fred" else []
         note = []
@@ -89,7 +91,7 @@ def coverage() -> pd.DataFrame:
     newest = out.groupby("frequency")["last"].transform("max")
     out["days_behind"] = (newest - out["last"]).dt.days
     limit = out["frequency"].map(lambda k: STALE_AFTER[k].days)
-    spliced_away = out.index.map(lambda i: any(r.splice_into == i for r in catalog()))
+    spliced_away = out.index.map(lambda i: any(r.splice_into == i and r.id in out.index for r in catalog()))
     out["stale"] = (out["days_behind"] > limit) & ~spliced_away
     out.loc[spliced_away, "notes"] = out.loc[spliced_away, "notes"].where(
         out.loc[spliced_away, "notes"] == "", out.loc[spliced_away, "notes"] + "; ") + "history file; a newer copy is spliced in"
@@ -99,10 +101,15 @@ def coverage() -> pd.DataFrame:
 def coverage_of(ids) -> dict[str, pd.Period]:
     """The span every dataset in `ids` covers: {"first": latest first month, "last": earliest
     last month} (FRED series spliced with their newer copy)."""
+    from .availability import current_cutoff
+    from .errors import DataError
+
     firsts, lasts = [], []
     for i in ids:
         d = dataset(i)
         s = loaders.fred_series(d.series) if d.parser == "fred" else _own_series(d)
+        if s.empty:
+            raise DataError(f"no observation of {i} had been published by the data cutoff {current_cutoff().date()}")
         firsts.append(s.index.min().to_period("M"))
         lasts.append(covers_through(d, s))
     return {"first": max(firsts), "last": min(lasts)}
