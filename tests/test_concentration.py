@@ -3,6 +3,7 @@ import pandas as pd
 import pytest
 
 from rotation import concentration as C
+from rotation.params import Window
 
 
 def frame(rows, columns, start="2000-01"):
@@ -78,9 +79,149 @@ def test_relative_total_return_common_dates_no_fill():
     out = C.relative_total_return(a, b, "2024-01-01", "2024-12-31")
     assert list(out) == [1.0, 1.1] and out.index.max() == pd.Timestamp("2024-01-03")
     assert C.relative_total_return(a, b, "2025-01-01", "2025-12-31").empty
+    assert list(C.relative_total_return(a, b)) == [1.0, 1.1]  # no dates: the common dates given
+    assert C.relative_total_return(a, b.iloc[:0]).empty  # a fund with no price yet
+
+
+def test_price_coverage_first_and_last_date():
+    a = pd.Series([1.0, 2.0], index=pd.to_datetime(["2024-01-02", "2024-01-05"]))
+    cov = C.price_coverage({"A": a, "B": a.iloc[:0]})
+    assert cov.loc["A", "first"] == pd.Timestamp("2024-01-02") and cov.loc["A", "last"] == pd.Timestamp("2024-01-05")
+    assert pd.isna(cov.loc["B", "first"]) and pd.isna(cov.loc["B", "last"])
 
 
 def test_paths_after_hand_computed():
     r = frame([[0.0, 0.0], [0.10, 0.0], [0.10, 0.10]], ["Lo 30", "Hi 10"])
     p = C.paths_after(r, "Lo 30", "Hi 10", {"e": pd.Period("2000-01", "M")}, 2, pd.Period("2000-03", "M"))
     assert list(p["e"].round(10)) == [0.0, 0.1, round(1.21 - 1.1, 10)]
+
+
+def months(start, values):
+    return pd.Series(values, index=pd.period_range(start, periods=len(values), freq="M"), dtype=float)
+
+
+def hills(n, peaks):
+    """n months falling by 0.001 a month with the distance to the nearest of `peaks`
+    ({month number: value}), which take their own values: no ties, no other local maxima."""
+    v = [0.5 - 0.001 * min(abs(i - p) for p in peaks) for i in range(n)]
+    for p, x in peaks.items():
+        v[p] = x
+    return v
+
+
+def test_find_peaks_lists_only_peaks_confirmed_by_the_series_end():
+    # 30 months, half window 5: a peak at month 10 (0.9) is confirmed (months 11..15 known);
+    # month 27 (0.95) is the highest so far but only 2 months after it are known: not listed
+    s = months("2000-01", hills(30, {10: 0.9, 27: 0.95}))
+    assert C.find_peaks(s, 5) == [pd.Period("2000-11", "M")]
+    # cut the same series at month 13: month 10 has only 3 months after it, so it is not yet a peak
+    assert C.find_peaks(s.iloc[:14], 5) == []
+    # with exactly 5 months after it (cut at month 15) it is
+    assert C.find_peaks(s.iloc[:16], 5) == [pd.Period("2000-11", "M")]
+
+
+def test_unconfirmed_peak_candidate_or_not():
+    # last 5 months (half window 5) are months 25..29; their highest is month 27 (0.8)
+    v = [0.5] * 30
+    v[27] = 0.8
+    out = C.unconfirmed_peak(months("2000-01", v), 5)
+    assert out["month"] == pd.Period("2002-04", "M") and out["share"] == 0.8
+    assert out["candidate"] and out["confirm_month"] == pd.Period("2002-09", "M")
+    # a higher month 24 (0.9) lies within the 5 months before month 27: 27 can never be a peak
+    v[24] = 0.9
+    out = C.unconfirmed_peak(months("2000-01", v), 5)
+    assert out["month"] == pd.Period("2002-04", "M") and not out["candidate"]
+    # month 21 (0.99) is more than 5 months before month 27: it does not matter
+    v[24], v[21] = 0.5, 0.99
+    assert C.unconfirmed_peak(months("2000-01", v), 5)["candidate"]
+
+
+def test_episode_windows_drop_later_episodes_and_cut_ongoing_ones():
+    eps = {"old": ("1999-01", "2000-12"), "now": ("2001-06", "2003-12"), "later": ("2005-01", "2006-12")}
+    out = C.episode_windows(eps, pd.Period("2002-03", "M"))
+    assert list(out) == ["old", "now"]
+    assert out["old"] == (pd.Period("1999-01", "M"), pd.Period("2000-12", "M"), False)
+    assert out["now"] == (pd.Period("2001-06", "M"), pd.Period("2002-03", "M"), True)
+    # an episode ending exactly at as_of is complete
+    assert C.episode_windows(eps, pd.Period("2003-12", "M"))["now"][2] is False
+
+
+def test_episode_table_ongoing_rows_and_hindsight_windows():
+    # 24 months from 2000-01; share peaks at month 3 (0.9) and at month 20 (0.8)
+    v = [0.5] * 24
+    v[3], v[20] = 0.9, 0.8
+    share = months("2000-01", v)
+    firms = months("2000-01", range(24))
+    r = pd.DataFrame({"Lo 30": 0.01, "Hi 10": 0.0}, index=share.index)
+    eps = {"first": ("2000-01", "2000-06"), "second": ("2001-06", "2002-06"), "never": ("2003-01", "2003-12")}
+    as_of = share.index[-1]  # 2001-12
+    t = C.episode_table(share, firms, r, eps, "Lo 30", "Hi 10", as_of, [pd.Period("2000-04", "M")], peak_half_window=3)
+    assert list(t.index) == ["first", "second", "peak 2000-04"]  # 'never' had not begun
+    assert t.loc["first", "status"] == "complete" and t.loc["first", "peak_month"] == "2000-04"
+    assert t.loc["first", "top_decile_firms"] == 3
+    assert t.loc["second", "status"] == "ongoing" and t.loc["second", "window"] == "2001-06..2001-12"
+    assert t.loc["second", "peak_month"] == "2001-09" and t.loc["second", "peak_share"] == 0.8
+    # no returns after an ongoing episode's highest month, although 3 months after it are known
+    assert t.loc["second", ["next_3y_small_minus_large", "next_5y_small_minus_large"]].isna().all()
+    # the hindsight peak's window is the +-3 months it is the highest of, cut at the data start
+    assert t.loc["peak 2000-04", "status"] == "hindsight peak" and t.loc["peak 2000-04", "window"] == "2000-01..2000-07"
+    # forward returns need 36 months after the peak: not complete by 2001-12
+    assert np.isnan(t.loc["first", "next_3y_small_minus_large"])
+
+
+def test_hindsight_peaks_exclude_named_windows_and_unconfirmed_months():
+    share = months("2000-01", hills(40, {5: 0.9, 20: 0.8, 37: 0.95}))
+    eps = {"named": ("2000-04", "2000-08")}  # holds month 5
+    assert C.hindsight_peaks(share, eps, share.index[-1], 5) == [pd.Period("2001-09", "M")]  # month 20; 37 unconfirmed
+
+
+def test_high_episodes_counts_used_and_pending_months():
+    idx = pd.period_range("2000-01", periods=200, freq="M")
+    share = pd.Series(np.linspace(0.5, 0.8, 200), index=idx)  # rising: every classed month is high
+    r = pd.DataFrame({"Lo 30": 0.01, "Hi 10": 0.0}, index=idx)
+    out = C.high_episodes(share, r, "Lo 30", "Hi 10", 1, 80, idx[160])
+    # high from month 119 (120 months of history); 12-month windows complete by month 160 for months <= 148
+    assert out["months"] == 148 - 119 + 1 and len(out["episodes"]) == 1
+    assert out["episodes"][0] == (idx[119], idx[148])
+    assert out["pending"] == 160 - 149 + 1 and out["last_high"] == idx[160]
+
+
+def test_universe_changes_inside_the_window():
+    def w(a, b):
+        return Window(start=pd.Period(a, "M"), as_of=pd.Period(b, "M").to_timestamp(how="end"),
+                      as_of_month=pd.Period(b, "M"), requested=b, data_end=pd.Period(b, "M"))
+    assert C.universe_changes(w("1926-07", "1950-12")) == []
+    assert len(C.universe_changes(w("1926-07", "1970-12"))) == 1 and "AMEX" in C.universe_changes(w("1926-07", "1970-12"))[0]
+    assert len(C.universe_changes(w("1926-07", "2000-12"))) == 2
+    assert C.universe_changes(w("1980-01", "2000-12")) == []
+
+
+def test_summary_uses_only_the_window():
+    # ten deciles, 1 firm of size 1 each, except Hi 10: 2 firms of size s, so the share is 2s / (9 + 2s)
+    n = 140
+    idx = pd.period_range("1990-01", periods=n, freq="M")
+    s = np.full(n, 4.5)  # share 9 / 18 = 0.5
+    s[50] = 13.5         # share 27 / 36 = 0.75: the record inside the window
+    s[130:] = 45.0       # share 90 / 99: after as_of, must not count
+    s[0] = 45.0          # before start, must not count
+    size = pd.DataFrame(1.0, index=idx, columns=C.DECILES)
+    size["Hi 10"] = s
+    firms = pd.DataFrame(1.0, index=idx, columns=C.DECILES)
+    firms["Hi 10"] = 2.0
+    firms.loc[idx[1], "Hi 10"] = 3.0    # the most firms in the window (share then 3*4.5/(9+13.5) = 0.6)
+    firms.loc[idx[135], "Hi 10"] = 9.0  # after as_of: ignored
+    r = pd.DataFrame(0.0, index=idx, columns=["Lo 30", "Hi 10"])
+    window = Window(start=idx[1], as_of=idx[129].to_timestamp(how="end"), as_of_month=idx[129],
+                    requested="test", data_end=idx[-1])
+    head = C.summary(firms, size, r, window, 80.0)
+    assert head["top_decile_share"] == pytest.approx(0.5)
+    assert head["peak_share"] == pytest.approx(0.75) and head["peak_month"] == str(idx[50])
+    # 129 months in the window: 127 at 0.5, one at 0.6, one at 0.75 -> 127 / 129 at or below 0.5
+    assert head["top_decile_share_percentile"] == pytest.approx(127 / 129 * 100)
+    assert head["top_decile_firms"] == 2 and head["top_decile_firms_min"] == 2 and head["top_decile_firms_max"] == 3
+    # the as_of month (0.5) is at the 98.4th percentile of its history but equal to most of it:
+    # 127 of 129 at or below -> above 80: a high month; 5-year windows are never complete here
+    assert head["as_of_high"] is True and head["fwd5y_high_months"] == 0 and np.isnan(head["fwd5y_small_minus_large_after_high"])
+    # highest of the last 60 months (months 70..129): all 0.5, the first of them; month 50 (0.75) is
+    # within 60 months before it, so it cannot become a peak
+    assert head["recent_high_month"] == str(idx[70]) and head["recent_high_candidate"] is False

@@ -2,7 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rotation import rates as Rt
+from rotation import rates
+from rotation.params import Window
 
 
 def mseries(values, start):
@@ -20,10 +21,10 @@ def test_cut_signals_and_first_cuts_on_hand_made_path():
     upper[days >= "2020-03-16"] = 0.25
     upper[days >= "2022-03-17"] = 5.5
     upper[days >= "2024-09-19"] = 5.0
-    signals = Rt.cut_signals(eff, upper)
+    signals = rates.cut_signals(eff, upper)
     # 2000-08: 5.7 vs 6.0 three months earlier (-0.3) is the first signal; 2000-07 is only -0.1
     assert not signals[pd.Period("2000-07", "M")] and signals[pd.Period("2000-08", "M")]
-    cuts = Rt.first_cuts(signals)
+    cuts = rates.first_cuts(signals)
     # 2000-10 (5.5 vs 5.9 in 2000-07: -0.4) is still a signal; 2000-11 (-0.2) is not.
     # 2001-09 (5.2 vs 5.5 in 2001-06: -0.3) is a signal but comes 11 months after 2000-10: same cycle.
     assert signals[pd.Period("2000-10", "M")] and not signals[pd.Period("2000-11", "M")]
@@ -34,34 +35,172 @@ def test_cut_signals_and_first_cuts_on_hand_made_path():
 
 def test_monthly_changes_by_date():
     lv = mseries([1.0, 1.5, 1.25], "2020-01").drop(pd.Period("2020-02", "M"))
-    ch = Rt.monthly_changes({"x": lv})
+    ch = rates.monthly_changes({"x": lv})
     assert np.isnan(ch.loc["2020-03", "x"])  # no February: no change, not a 2-month change
 
 
 def test_rate_betas_hand_computed():
     x = mseries([0.1, -0.2, 0.3, 0.0, -0.1, 0.2, -0.3, 0.1, 0.05, -0.05], "2020-01")
     y = 2.0 * x + 0.5
-    out = Rt.rate_betas(y, x.to_frame("DGS2"), lags=2)
+    out = rates.rate_betas(y, x.to_frame("DGS2"), lags=2, min_months=5)
     assert out.loc[("DGS2", "none"), "beta"] == pytest.approx(2.0)
     ctrl = mseries([1, 2, 3, 1, 2, 3, 1, 2, 3, 4], "2020-01")
-    out2 = Rt.rate_betas(y + 0.7 * ctrl, x.to_frame("DGS2"), lags=2, control=ctrl)
+    out2 = rates.rate_betas(y + 0.7 * ctrl, x.to_frame("DGS2"), lags=2, control=ctrl, min_months=5)
     assert out2.loc[("DGS2", "Mkt-RF"), "beta"] == pytest.approx(2.0)
 
 
 def test_recession_within():
-    usrec = mseries([0, 0, 0, 1, 1, 0, 0], "2020-01")
-    assert Rt.recession_within(usrec, pd.Period("2020-01", "M"), 3) is True
-    assert Rt.recession_within(usrec, pd.Period("2020-01", "M"), 2) is False
-    assert Rt.recession_within(usrec, pd.Period("2020-05", "M"), 3) is None  # window beyond the data
+    usrec = mseries([0, 0, 0, 1, 1, 0, 0], "2020-01")  # known through 2020-07; recession 2020-04..05
+    jan = pd.Period("2020-01", "M")
+    assert rates.recession_within(usrec, jan, 3) is True  # 2020-04 is inside Jan..Apr
+    assert rates.recession_within(usrec, jan, 2) is False  # Jan..Mar all 0, covered
+    # False only once USREC covers the settle months after the window: Mar + 4 = Jul is covered, Mar + 5 is not
+    assert rates.recession_within(usrec, jan, 2, settle_months=4) is False
+    assert rates.recession_within(usrec, jan, 2, settle_months=5) is None
+    # a recession on record inside a window that runs past the data is still known
+    assert rates.recession_within(usrec, pd.Period("2020-05", "M"), 3) is True
+    assert rates.recession_within(usrec, pd.Period("2020-06", "M"), 3) is None  # Jun, Jul 0; Aug, Sep unknown
+
+
+def test_recession_within_uses_only_what_usrec_holds():
+    # USREC as known at a date before the recession was announced: zeros up to the cutoff month
+    known_then = mseries([0] * 10, "2007-09")  # 2007-09..2008-06
+    assert rates.recession_within(known_then, pd.Period("2007-09", "M"), 12, rates.NBER_PEAK_LAG_MONTHS) is None
+    known_later = mseries([0] * 4 + [1] * 18 + [0] * 24, "2007-09")  # recession 2008-01..2009-06 announced
+    assert rates.recession_within(known_later, pd.Period("2007-09", "M"), 12, rates.NBER_PEAK_LAG_MONTHS) is True
+
+
+def test_cut_signals_first_target_range_month_uses_effective_rule():
+    # 2008-12: the range replaced the single target, so there is no previous month-end upper bound;
+    # FEDFUNDS fell from 1.81 (2008-09) to 0.16 (2008-12): a signal. 2009-01: upper unchanged, no signal.
+    eff = mseries([2.0, 2.0, 2.0, 1.81, 0.97, 0.39, 0.16, 0.15], "2008-06")
+    upper = pd.Series(0.25, index=pd.date_range("2008-12-16", "2009-01-31", freq="D"))
+    signals = rates.cut_signals(eff, upper)
+    assert signals[pd.Period("2008-12", "M")] and not signals[pd.Period("2009-01", "M")]
+    # 2008-10: 0.97 vs 2.0 in 2008-07 is a signal under the effective rule
+    assert signals[pd.Period("2008-10", "M")]
+
+
+def window(start, as_of, as_of_month):
+    return Window(start=pd.Period(start, "M"), as_of=pd.Timestamp(as_of), as_of_month=pd.Period(as_of_month, "M"),
+                  requested=as_of, data_end=pd.Period(as_of_month, "M"))
+
+
+def target_path():
+    """Upper bound, daily 2018-01-01..2026-03-31: cuts take effect 2019-08-01 and 2019-10-31,
+    hike 2022-03-17, cuts 2024-09-19 and 2024-12-19."""
+    days = pd.date_range("2018-01-01", "2026-03-31", freq="D")
+    upper = pd.Series(2.50, index=days)
+    upper[days >= "2019-08-01"] = 2.25
+    upper[days >= "2019-10-31"] = 1.75
+    upper[days >= "2022-03-17"] = 5.50
+    upper[days >= "2024-09-19"] = 5.00
+    upper[days >= "2024-12-19"] = 4.50
+    return upper
+
+
+def test_latest_cycle_in_the_target_range_era():
+    upper = target_path()
+    eff = mseries([2.4] * 12, "2017-01")  # no effective-rate signal
+    w = window("2015-01", "2025-06-30", "2025-04")
+    signals = rates.cut_signals(eff, upper[upper.index <= w.as_of])
+    assert rates.cycle_starts(signals, w) == [pd.Period("2019-08", "M"), pd.Period("2024-09", "M")]
+    c = rates.latest_cycle(signals, w, upper)
+    assert c["first_cut"] == pd.Period("2024-09", "M")
+    assert c["first_cut_date"] == pd.Timestamp("2024-09-19") and c["date_source"] == "DFEDTARU"
+    assert c["returns_from"] == pd.Timestamp("2024-09-18")  # the decision day, the day before
+    assert c["last_cut"] == pd.Period("2024-12", "M")
+    # 2025-06 - 2024-09 = 9 months; 2025-06 - 2024-12 = 6; monthly data to 2025-04: 7 months after 2024-09
+    assert (c["months_since_first_cut"], c["months_since_last_cut"], c["monthly_months_after"]) == (9, 6, 7)
+    assert c["under_way"] is True
+
+
+def test_latest_cycle_over_when_no_cut_for_more_than_12_months():
+    upper = target_path()
+    eff = mseries([2.4] * 12, "2017-01")
+    w = window("2015-01", "2026-01-15", "2025-12")
+    c = rates.latest_cycle(rates.cut_signals(eff, upper[upper.index <= w.as_of]), w, upper)
+    # last cut 2024-12; 2026-01 is 13 months later: a cut now would start a new cycle
+    assert c["first_cut"] == pd.Period("2024-09", "M") and c["months_since_last_cut"] == 13
+    assert c["under_way"] is False and c["monthly_months_after"] == 15
+
+
+def test_latest_cycle_sees_only_data_up_to_as_of_and_start():
+    upper = target_path()
+    eff = mseries([2.4] * 12, "2017-01")
+    # on 2024-09-10 the 2024 cut had not happened: the latest cycle is 2019's, last cut 2019-10
+    w = window("2015-01", "2024-09-10", "2024-07")
+    c = rates.latest_cycle(rates.cut_signals(eff, upper[upper.index <= w.as_of]), w, upper)
+    assert c["first_cut"] == pd.Period("2019-08", "M") and c["first_cut_date"] == pd.Timestamp("2019-08-01")
+    assert c["last_cut"] == pd.Period("2019-10", "M") and c["months_since_last_cut"] == 59 and not c["under_way"]
+    # no cycle began between 2020-01 and 2024-09-10
+    w2 = window("2020-01", "2024-09-10", "2024-07")
+    none = rates.latest_cycle(rates.cut_signals(eff, upper[upper.index <= w2.as_of]), w2, upper)
+    assert none["first_cut"] is None and none["under_way"] is False
+
+
+def test_first_cut_date_before_the_target_range():
+    # September 2007: prime rate 8.25 -> 7.75 on 2007-09-18, 7.50 on 2007-10-31
+    days = pd.bdate_range("2007-06-01", "2007-12-31")
+    prime = pd.Series(8.25, index=days)
+    prime[days >= "2007-09-18"] = 7.75
+    prime[days >= "2007-10-31"] = 7.50
+    upper = pd.Series(dtype=float, index=pd.DatetimeIndex([]))
+    assert rates.first_cut_date(pd.Period("2007-09", "M"), upper, prime) == (pd.Timestamp("2007-09-18"), "DPRIME")
+    # the monthly-average rule can be a month late: a 2007-10 signal is dated by the September fall
+    assert rates.first_cut_date(pd.Period("2007-10", "M"), upper, prime) == (pd.Timestamp("2007-09-18"), "DPRIME")
+    # two months late is too far: the first-cut month's first day
+    assert rates.first_cut_date(pd.Period("2007-12", "M"), upper, prime) == (pd.Timestamp("2007-12-01"), "month start")
+    assert rates.first_cut_date(pd.Period("2007-09", "M"), upper) == (pd.Timestamp("2007-09-01"), "month start")
+
+
+def test_cycle_table_hand_made():
+    idx = pd.period_range("2019-08", "2020-08", freq="M")
+    returns = pd.DataFrame({"Lo 30": 0.01, "Hi 30": 0.0}, index=idx)
+    usrec = mseries([0] * 7 + [1, 1] + [0] * 14, "2019-08")  # 2019-08..2021-06, recession 2020-03..04
+    w = window("2015-01", "2021-06-30", "2021-06")
+    upper = target_path()
+    t = rates.cycle_table([pd.Period("2019-08", "M"), pd.Period("2021-01", "M")], returns, usrec, w, upper)
+    assert t.loc["2019-08", "first_cut_date"] == "2019-08-01" and t.loc["2019-08", "rule"] == "target upper bound cut"
+    assert t.loc["2019-08", "recession_within_12m"] is True
+    # 12 months 2019-09..2020-08 of +1% small vs 0% large: 1.01**12 - 1 = 0.126825
+    assert t.loc["2019-08", "spread_next_12m"] == pytest.approx(0.12682503, abs=1e-8)
+    # 2021-01: window to 2022-01 is beyond USREC (2021-06): not yet known; no returns: NaN
+    assert t.loc["2021-01", "recession_within_12m"] is None and np.isnan(t.loc["2021-01", "spread_next_12m"])
+
+
+def test_summary_uses_only_the_window():
+    # inside 2020-01..2020-12 the spread (percent) is exactly 0.5 + 2 x the DGS2 change; outside it is not
+    dx = [0.1, -0.2, 0.3, 0.0, -0.1, 0.2, -0.3, 0.1, 0.05, -0.05, 0.15, -0.15]
+    months = pd.period_range("2019-01", "2021-06", freq="M")
+    level = [2.0] * 12 + list(2.0 + np.cumsum(dx)) + [2.0 + sum(dx) + 0.1 * (k % 2) for k in range(6)]
+    dgs2 = pd.Series(level, index=[m.to_timestamp(how="end").normalize() for m in months])
+    spread = [1.0, -1.0] * 6 + [0.5 + 2 * d for d in dx] + [3.0, -3.0] * 3
+    returns = pd.DataFrame({"Lo 30": np.array(spread) / 100, "Hi 30": 0.0}, index=months)
+    upper = pd.Series(1.75, index=pd.date_range("2019-01-01", "2021-06-30", freq="D"))
+    eff = mseries([1.7] * 30, "2019-01")
+    w = window("2020-01", "2020-12-31", "2020-12")
+    head = rates.summary(returns, dgs2, eff, upper, w)
+    assert head["size_spread_beta_dgs2"] == pytest.approx(2.0) and head["size_spread_beta_dgs2_months"] == 12
+    assert head["easing_cycles"] == 0 and head["cycles_with_12m"] == 0 and np.isnan(head["mean_spread_12m_after_first_cut"])
+    assert head["fed_target_upper"] == 1.75 and head["fed_target_upper_date"] == "2020-12-31"
+    assert head["current_cycle_first_cut"] is None
+
+
+def test_rate_betas_skips_variables_with_too_few_months():
+    x = mseries([0.1, -0.2, 0.3, 0.0, -0.1, 0.2, -0.3, 0.1, 0.05, -0.05], "2020-01")
+    changes = pd.DataFrame({"DGS2": x, "HY OAS": x.where(x.index >= pd.Period("2020-07", "M"))})
+    out = rates.rate_betas(2.0 * x, changes, lags=2, min_months=5)
+    assert list(out.index.get_level_values("variable")) == ["DGS2"]  # HY OAS has 4 months
 
 
 def test_event_paths_and_spread_after_hand_computed():
     r = pd.DataFrame({"Lo 30": [0.1, 0.0, 0.1, 0.1], "Hi 30": [0.0, 0.0, 0.0, 0.1]},
                      index=pd.period_range("2020-01", periods=4, freq="M"))
-    p = Rt.event_paths(r, "Lo 30", "Hi 30", [pd.Period("2020-02", "M")], 1, 2, pd.Period("2020-04", "M"))
+    p = rates.event_paths(r, "Lo 30", "Hi 30", [pd.Period("2020-02", "M")], 1, 2, pd.Period("2020-04", "M"))
     # baseline -2: 0; -1 (2020-01): 0.1; 0 (2020-02): 0.1; +1: 1.21-1 = 0.21; +2: 1.331 - 1.1 = 0.231
     assert list(p["2020-02"].round(6)) == [0.0, 0.1, 0.1, 0.21, 0.231]
-    after = Rt.spread_after(r, "Lo 30", "Hi 30", [pd.Period("2020-01", "M"), pd.Period("2020-03", "M")], 2, pd.Period("2020-04", "M"))
+    after = rates.spread_after(r, "Lo 30", "Hi 30", [pd.Period("2020-01", "M"), pd.Period("2020-03", "M")], 2, pd.Period("2020-04", "M"))
     assert list(after.index) == ["2020-01"] and after.iloc[0] == pytest.approx(0.1)  # 2020-03 incomplete
 
 
@@ -70,11 +209,41 @@ def test_big_move_days_and_total_return_since():
     small = pd.Series([0.01, 0.02, -0.01, 0.0], index=d)
     large = pd.Series([0.0, 0.0, 0.0, 0.0], index=d)
     y = pd.Series([4.0, 4.2, 4.15, 3.9], index=d)
-    out = Rt.big_move_days(small, large, y, 0.1)
+    out = rates.big_move_days(small, large, y, 0.1)
     assert out.loc["yield up big", "days"] == 1 and out.loc["yield up big", "mean_spread"] == pytest.approx(0.02)
     assert out.loc["yield down big", "mean_spread"] == pytest.approx(0.0)
     px = pd.Series([100.0, 110.0, 121.0], index=pd.to_datetime(["2024-09-17", "2024-09-18", "2025-01-02"]))
     py = pd.Series([50.0, 50.0, 55.0], index=px.index)
-    tr = Rt.total_return_since(px, py, pd.Timestamp("2024-09-18"), pd.Timestamp("2030-01-01"))
+    tr = rates.total_return_since(px, py, pd.Timestamp("2024-09-18"), pd.Timestamp("2030-01-01"))
     assert tr["from"] == "2024-09-17" and tr["to"] == "2025-01-02"
     assert tr["small"] == pytest.approx(0.21) and tr["difference"] == pytest.approx(0.11)
+
+
+def test_since_first_cut_hand_made():
+    # first cut 2024-09 (in effect 2024-09-19): daily comparison from the last close before 2024-09-18
+    cycle = {"first_cut": pd.Period("2024-09", "M"), "returns_from": pd.Timestamp("2024-09-18")}
+    d = pd.to_datetime(["2024-09-16", "2024-09-17", "2024-09-18", "2024-10-31", "2024-12-02"])
+    small = pd.Series([90.0, 100.0, 105.0, 110.0, 200.0], index=d)
+    large = pd.Series([40.0, 50.0, 50.0, 52.0, 99.0], index=d)
+    returns = pd.DataFrame({"Lo 30": [0.5, 0.10, 0.0], "Hi 30": [0.5, 0.0, 0.05]},
+                           index=pd.period_range("2024-09", periods=3, freq="M"))
+    w = window("2020-01", "2024-11-30", "2024-10")
+    out = rates.since_first_cut(cycle, returns, small, large, w)
+    # 2024-09-17 close to the 2024-10-31 close (2024-12-02 is after as_of): 110/100 - 1 = 0.10, 52/50 - 1 = 0.04
+    assert out["daily"]["from"] == "2024-09-17" and out["daily"]["to"] == "2024-10-31"
+    assert out["daily"]["difference"] == pytest.approx(0.06)
+    # monthly: 2024-10 only (as_of_month), not the first-cut month: 0.10 - 0.0
+    assert out["monthly"]["from"] == "2024-10" and out["monthly"]["difference"] == pytest.approx(0.10)
+    # no month after the first-cut month yet, and no cycle at all
+    early = rates.since_first_cut(cycle, returns, small, large, window("2020-01", "2024-10-15", "2024-09"))
+    assert early["monthly"]["from"] is None and np.isnan(early["monthly"]["difference"])
+    none = rates.since_first_cut({"first_cut": None}, returns, small, large, w)
+    assert none["daily"]["from"] is None and none["monthly"]["from"] is None
+
+
+def test_big_move_days_without_overlap_is_empty():
+    d = pd.to_datetime(["2000-01-03", "2000-01-04"])
+    y = pd.Series([6.0, 6.2], index=d)
+    none = pd.Series(dtype=float, index=pd.DatetimeIndex([]))
+    out = rates.big_move_days(none, none, y, 0.1)
+    assert out.empty and out.attrs["first"] is None

@@ -9,6 +9,15 @@ Definitions (all pure functions on frames with a monthly PeriodIndex):
 * `top_decile_share` = cap of `Hi 10` / sum of the caps of the ten deciles (decimal, 0-1);
 * small-minus-large forward return over h months = annualised compounded return of the small
   portfolio over months t+1..t+h minus that of the large portfolio (decimal per year).
+
+Point in time: every function uses only the months it is given up to `as_of` (the notebook
+passes data already cut at what was published by `as_of`). A month is classed "high" from its
+own history to date (`high_flags`); forward returns count only when their window is complete by
+`as_of`. Named episodes that run past `as_of` are cut there and marked ongoing
+(`episode_windows`). Data-found peaks (`find_peaks`) need five years after the peak to be known,
+so they are hindsight, listed only once confirmed by `as_of`, and never used for a recorded
+figure or for the conditional test; the latest month that may still become one is reported by
+`unconfirmed_peak`.
 """
 from __future__ import annotations
 
@@ -21,6 +30,10 @@ from .timeseries import cumulative_difference, expanding_percentile, forward_ret
 DECILES = ["Lo 10", "2-Dec", "3-Dec", "4-Dec", "5-Dec", "6-Dec", "7-Dec", "8-Dec", "9-Dec", "Hi 10"]
 QUINTILES = ["Lo 20", "Qnt 2", "Qnt 3", "Qnt 4", "Hi 20"]
 MIN_HISTORY_MONTHS = 120  # a month is classed high/low only once 10 years of its history exist
+PEAK_HALF_WINDOW = 60  # a data-found peak is the highest month within +-60 months
+# Changes of the Fama-French universe visible in the firm counts (portfolios formed each June):
+UNIVERSE_CHANGES = {pd.Period("1963-07", "M"): "AMEX firms enter (July 1963)",
+                    pd.Period("1973-07", "M"): "NASDAQ firms enter (July 1973)"}
 
 
 def portfolio_caps(firms: pd.DataFrame, avg_size: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -70,6 +83,18 @@ def clusters(flags: pd.Series, gap_months: int = 12) -> list[tuple[pd.Period, pd
     return out
 
 
+def high_sample(share: pd.Series, returns: pd.DataFrame, small: str, large: str, months: int,
+                pct: float, as_of: pd.Period) -> pd.DataFrame:
+    """Months with a concentration class (`high` 1.0/0.0 from `high_flags`) and a complete
+    `months`-month forward window by `as_of`: columns `fwd` (annualised `small` minus `large`,
+    decimal per year) and `high`. Returns after `as_of` are never used."""
+    flags = high_flags(share, pct)
+    r = returns[returns.index <= as_of]
+    fwd = small_minus_large_forward(r, small, large, months)
+    df = pd.concat([fwd.rename("fwd"), flags.rename("high")], axis=1, join="inner").dropna()
+    return df[share.reindex(df.index).notna()]
+
+
 def conditional_forward(share: pd.Series, returns: pd.DataFrame, small: str, large: str,
                         horizons_years: list[int], pct: float, as_of: pd.Period) -> pd.DataFrame:
     """Mean future small-minus-large return after high-concentration months vs all other months.
@@ -79,12 +104,8 @@ def conditional_forward(share: pd.Series, returns: pd.DataFrame, small: str, lar
     t-statistic (lags = horizon in months, the overlap), months used and distinct episodes.
     """
     rows = []
-    flags = high_flags(share, pct)
-    r = returns[returns.index <= as_of]
     for h in horizons_years:
-        fwd = small_minus_large_forward(r, small, large, 12 * h)
-        df = pd.concat([fwd.rename("fwd"), flags.rename("high")], axis=1, join="inner").dropna()
-        df = df[share.reindex(df.index).notna()]
+        df = high_sample(share, returns, small, large, 12 * h, pct, as_of)
         high = df[df["high"].astype(bool)]
         rest = df[~df["high"].astype(bool)]
         row = {"horizon_years": h, "pair": f"{small} minus {large}",
@@ -102,6 +123,21 @@ def conditional_forward(share: pd.Series, returns: pd.DataFrame, small: str, lar
     return pd.DataFrame(rows).set_index(["horizon_years", "pair"])
 
 
+def high_episodes(share: pd.Series, returns: pd.DataFrame, small: str, large: str, years: int,
+                  pct: float, as_of: pd.Period) -> dict:
+    """What a conditional `years`-year average rests on: `months` (high months with a window
+    complete by `as_of`), `episodes` (their distinct runs, as (first, last) month pairs, see
+    `clusters`), `pending` (months flagged high up to `as_of` whose window is not complete yet,
+    so not in the average) and `last_high` (the latest month flagged high, or None)."""
+    df = high_sample(share, returns, small, large, 12 * years, pct, as_of)
+    used = df["high"].astype(bool)
+    flags = high_flags(share, pct)
+    flagged = flags[(flags == 1) & (flags.index <= as_of)]
+    return {"months": int(used.sum()), "episodes": clusters(used),
+            "pending": int(len(flagged.index.difference(df.index[used]))),
+            "last_high": flagged.index[-1] if len(flagged) else None}
+
+
 def regression_on_share(share: pd.Series, returns: pd.DataFrame, small: str, large: str,
                         years: int, as_of: pd.Period):
     """OLS of the future small-minus-large return (decimal per year, next `years`) on the
@@ -111,36 +147,99 @@ def regression_on_share(share: pd.Series, returns: pd.DataFrame, small: str, lar
     return ols_newey_west(fwd, share.rename("top_decile_share"), lags=12 * years)
 
 
-def find_peaks(share: pd.Series, half_window_months: int = 60, min_share: float | None = None) -> list[pd.Period]:
-    """Months whose share is the highest within +-`half_window_months` (a descriptive
-    look at the whole history, not usable for conditioning), optionally above `min_share`."""
+def find_peaks(share: pd.Series, half_window_months: int = PEAK_HALF_WINDOW,
+               min_share: float | None = None) -> list[pd.Period]:
+    """Months whose share is the highest within +-`half_window_months`, optionally above
+    `min_share`. Hindsight: a month is a peak only once the `half_window_months` after it are
+    known, so only months with that whole forward half-window inside `share` are returned (pass
+    the share cut at `as_of`: the peaks confirmed by then). Descriptive only; never use them for
+    conditioning (see `unconfirmed_peak` for the latest month that may still become one)."""
     s = share.dropna()
+    if s.empty:
+        return []
     roll = s.rolling(2 * half_window_months + 1, center=True, min_periods=half_window_months + 1).max()
-    peaks = s[(s == roll)]
+    peaks = s[(s == roll) & (s.index <= s.index[-1] - half_window_months)]
     if min_share is not None:
         peaks = peaks[peaks >= min_share]
     return list(peaks.index)
 
 
+def unconfirmed_peak(share: pd.Series, half_window_months: int = PEAK_HALF_WINDOW) -> dict:
+    """The month of the last `half_window_months` of `share` (cut at `as_of`) with the highest
+    share (`month`, `share`), and whether it can still become a peak in the sense of
+    `find_peaks` (`candidate`: it is at least as high as every month from `half_window_months`
+    before it to the end of the series). If it does, that is known only at `confirm_month`
+    (month + `half_window_months`), after the series ends. At most one month can be such a
+    candidate: any other recent month has this one inside its own window."""
+    s = share.dropna()
+    recent = s[s.index > s.index[-1] - half_window_months]
+    month = recent.idxmax()
+    back = s[s.index >= month - half_window_months]
+    return {"month": month, "share": float(recent.max()), "candidate": bool(recent.max() >= back.max()),
+            "confirm_month": month + half_window_months}
+
+
+def episode_windows(episodes: dict, as_of: pd.Period) -> dict[str, tuple[pd.Period, pd.Period, bool]]:
+    """Named episodes as seen at `as_of`: those that had begun by `as_of`, each as (first month,
+    last month cut at `as_of`, ongoing), where ongoing means its named window runs past `as_of`.
+    `episodes`: {name: (first, last)} with months as Periods or strings."""
+    out = {}
+    for name, (a, b) in episodes.items():
+        a, b = pd.Period(a, "M"), pd.Period(b, "M")
+        if a <= as_of:
+            out[name] = (a, min(b, as_of), b > as_of)
+    return out
+
+
 def episode_table(share: pd.Series, firms_top: pd.Series, returns: pd.DataFrame, episodes: dict,
-                  small: str, large: str, as_of: pd.Period, extra_peaks: list[pd.Period] = ()) -> pd.DataFrame:
-    """Per episode: peak share and month within the episode window (clipped to `as_of`),
-    firms in the top decile then, and the annualised small-minus-large return over the next
-    3, 5 and 10 years (NaN when that window is not complete by `as_of`)."""
+                  small: str, large: str, as_of: pd.Period, extra_peaks: list[pd.Period] = (),
+                  peak_half_window: int = PEAK_HALF_WINDOW) -> pd.DataFrame:
+    """Per named episode begun by `as_of` (see `episode_windows`) and per extra (data-found)
+    peak: `window` (first..last month, cut at `as_of`; for an extra peak the +-`peak_half_window`
+    months it is the highest of, cut to the data), `status` ("complete"; "ongoing" when
+    the named window runs past `as_of`, so its highest month so far is not known to be its
+    peak; "hindsight peak" for `extra_peaks`), the highest share in the window (`peak_share`,
+    decimal) and its month, firms in the top decile then, and the annualised small-minus-large
+    return over the next 3, 5 and 10 years (decimal per year; NaN when that window is not
+    complete by `as_of`, and always NaN for an ongoing episode)."""
     r = returns[returns.index <= as_of]
     fwd = {y: small_minus_large_forward(r, small, large, 12 * y) for y in (3, 5, 10)}
     rows = []
-    items = [(name, a, b) for name, (a, b) in episodes.items()]
-    items += [(f"peak {p}", p, p) for p in extra_peaks]
-    for name, a, b in items:
-        window = share[(share.index >= a) & (share.index <= min(b, as_of))].dropna()
+    items = [(name, a, b, "ongoing" if ongoing else "complete")
+             for name, (a, b, ongoing) in episode_windows(episodes, as_of).items()]
+    items += [(f"peak {p}", p, p, "hindsight peak") for p in extra_peaks if p <= as_of]
+    known = share[share.index <= as_of].dropna()
+    for name, a, b, status in items:
+        window = share[(share.index >= a) & (share.index <= b)].dropna()
         if window.empty:
             continue
         peak = window.idxmax()
-        rows.append({"episode": name, "peak_month": str(peak), "peak_share": window.max(),
+        span = f"{a}..{b}"
+        if status == "hindsight peak":
+            span = f"{max(a - peak_half_window, known.index[0])}..{min(b + peak_half_window, known.index[-1])}"
+        rows.append({"episode": name, "window": span, "status": status,
+                     "peak_month": str(peak), "peak_share": window.max(),
                      "top_decile_firms": firms_top.get(peak, np.nan),
-                     **{f"next_{y}y_small_minus_large": fwd[y].get(peak, np.nan) for y in (3, 5, 10)}})
-    return pd.DataFrame(rows).set_index("episode")
+                     **{f"next_{y}y_small_minus_large": np.nan if status == "ongoing" else fwd[y].get(peak, np.nan)
+                        for y in (3, 5, 10)}})
+    cols = ["window", "status", "peak_month", "peak_share", "top_decile_firms",
+            "next_3y_small_minus_large", "next_5y_small_minus_large", "next_10y_small_minus_large"]
+    return pd.DataFrame(rows, columns=["episode", *cols]).set_index("episode")
+
+
+def hindsight_peaks(share: pd.Series, episodes: dict, as_of: pd.Period,
+                    half_window_months: int = PEAK_HALF_WINDOW) -> list[pd.Period]:
+    """Data-found peaks of `share` (cut at `as_of`) confirmed by `as_of` (`find_peaks`) that lie
+    outside every named episode window begun by then: the extra rows of the episode table."""
+    wins = episode_windows(episodes, as_of).values()
+    return [p for p in find_peaks(share[share.index <= as_of], half_window_months)
+            if not any(a <= p <= b for a, b, _ in wins)]
+
+
+def universe_changes(window) -> list[str]:
+    """The changes of the Fama-French universe (`UNIVERSE_CHANGES`) inside the sample
+    `window.start`..`window.as_of_month`, in order."""
+    return [text for month, text in UNIVERSE_CHANGES.items() if window.start <= month <= window.as_of_month]
 
 
 def paths_after(returns: pd.DataFrame, small: str, large: str, starts: dict[str, pd.Period], months: int,
@@ -158,35 +257,71 @@ def paths_after(returns: pd.DataFrame, small: str, large: str, starts: dict[str,
     return pd.DataFrame(out)
 
 
-def relative_total_return(a: pd.Series, b: pd.Series, start, end) -> pd.Series:
-    """Ratio of two adjusted price series on their common dates in [start, end], set to 1.0 on
-    the first common date (above 1: `a` out-performed `b`, dividends included). Empty when
-    the two have no common date in the window (e.g. a fund that did not exist yet)."""
+def relative_total_return(a: pd.Series, b: pd.Series, start=None, end=None) -> pd.Series:
+    """Ratio of two adjusted price series on their common dates (in [start, end] when given),
+    set to 1.0 on the first common date (above 1: `a` out-performed `b`, dividends included).
+    Empty when the two have no common date (e.g. a fund that did not exist yet)."""
     df = pd.concat([a.rename("a"), b.rename("b")], axis=1, join="inner").dropna()
-    df = df[(df.index >= pd.Timestamp(start)) & (df.index <= pd.Timestamp(end))]
+    if start is not None:
+        df = df[df.index >= pd.Timestamp(start)]
+    if end is not None:
+        df = df[df.index <= pd.Timestamp(end)]
     ratio = (df["a"] / df["b"]).rename(f"{a.name}/{b.name}")
     return ratio / ratio.iloc[0] if len(ratio) else ratio
 
 
-def summary(firms: pd.DataFrame, avg_size: pd.DataFrame, returns: pd.DataFrame, start: pd.Period,
-            as_of: pd.Period, high_pct: float) -> dict:
-    """The notebook's headline figures, computed from the sample `start`..`as_of`:
+def price_coverage(prices: dict[str, pd.Series]) -> pd.DataFrame:
+    """First and last date with a price, per ticker (NaT for a series with none), for the
+    series as given (cut at `as_of` by the caller)."""
+    rows = {t: {"first": s.dropna().index.min() if len(s.dropna()) else pd.NaT,
+                "last": s.dropna().index.max() if len(s.dropna()) else pd.NaT} for t, s in prices.items()}
+    return pd.DataFrame.from_dict(rows, orient="index")
 
-    top_decile_share (decimal) and top_decile_firms at `as_of`; top_decile_share_percentile
-    (0-100, share of months from `start` to `as_of` at or below it); peak_share and
-    peak_month (maximum over the sample); fwd5y_small_minus_large_after_high (mean annualised
-    5-year `Lo 30` minus `Hi 10` return after months above the `high_pct` percentile of their
-    own history, windows complete by `as_of`).
+
+def summary(firms: pd.DataFrame, avg_size: pd.DataFrame, returns: pd.DataFrame, window,
+            high_pct: float) -> dict:
+    """The notebook's headline figures over the sample of `window` (a `rotation.params.Window`:
+    months `window.start`..`window.as_of_month`; nothing after it is used):
+
+    * top_decile_share (decimal) and top_decile_firms (count) at the as_of month;
+      top_decile_share_percentile (0-100, share of sample months at or below it);
+    * top_decile_firms_min / _max: fewest and most firms in the top decile in the sample;
+    * peak_share and peak_month: the sample maximum (the record to date);
+    * as_of_high: whether the as_of month is itself a high-concentration month
+      (`high_flags` at that month; None with under 10 years of history);
+    * fwd5y_small_minus_large_after_high: mean annualised 5-year `Lo 30` minus `Hi 10` return
+      after months above the `high_pct` percentile of their own history, windows complete by
+      the as_of month; fwd5y_high_months and fwd5y_high_episodes (what it rests on, with
+      fwd5y_high_episode_spans as "first..last" texts), fwd5y_high_months_pending (months
+      flagged high whose window is not complete yet) and last_high_month;
+    * recent_high_share / recent_high_month: highest share of the last 60 months, and
+      recent_high_candidate / recent_high_confirm_month (see `unconfirmed_peak`).
     """
     from .timeseries import percentile_rank
 
-    share = top_decile_share(firms, avg_size)
-    share = share[(share.index >= start) & (share.index <= as_of)].dropna()
+    share = window.clip(top_decile_share(firms, avg_size)).dropna()
+    as_of = window.as_of_month
     value = float(share.loc[as_of])
+    count = window.clip(firms["Hi 10"]).dropna()
     cond = conditional_forward(share, returns, "Lo 30", "Hi 10", [5], high_pct, as_of)
+    eps = high_episodes(share, returns, "Lo 30", "Hi 10", 5, high_pct, as_of)
+    flag = high_flags(share, high_pct).get(as_of, np.nan)
+    recent = unconfirmed_peak(share)
     return {"top_decile_share": value,
             "top_decile_share_percentile": percentile_rank(share, value),
             "top_decile_firms": int(firms.loc[as_of, "Hi 10"]),
+            "top_decile_firms_min": int(count.min()),
+            "top_decile_firms_max": int(count.max()),
             "peak_share": float(share.max()),
             "peak_month": str(share.idxmax()),
-            "fwd5y_small_minus_large_after_high": float(cond["mean_after_high"].iloc[0])}
+            "as_of_high": None if np.isnan(flag) else bool(flag == 1),
+            "fwd5y_small_minus_large_after_high": float(cond["mean_after_high"].iloc[0]),
+            "fwd5y_high_months": eps["months"],
+            "fwd5y_high_episodes": len(eps["episodes"]),
+            "fwd5y_high_episode_spans": [f"{a}..{b}" for a, b in eps["episodes"]],
+            "fwd5y_high_months_pending": eps["pending"],
+            "last_high_month": None if eps["last_high"] is None else str(eps["last_high"]),
+            "recent_high_share": recent["share"],
+            "recent_high_month": str(recent["month"]),
+            "recent_high_candidate": recent["candidate"],
+            "recent_high_confirm_month": str(recent["confirm_month"])}

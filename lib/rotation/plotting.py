@@ -227,6 +227,31 @@ def target_range(lower: pd.Series, upper: pd.Series, title: str, ylabel: str, so
     return ax
 
 
+def policy_rate_path(lower: pd.Series, upper: pd.Series, effective: pd.Series, title: str, ylabel: str, source: str,
+                     expected: tuple[float, float] | None = None, expected_label: str = "", mark=None,
+                     mark_label: str = "", ax=None):
+    """The fed funds target range (a band, where the range exists: from 2008-12-16) with the
+    effective rate (a step line, e.g. the monthly average FEDFUNDS), an optional expected range
+    and an optional dashed vertical line at date `mark`."""
+    if ax is None:
+        _, ax = plt.subplots()
+    if len(upper.dropna()):
+        ax.fill_between(_x(lower.index), lower.to_numpy(dtype=float), upper.to_numpy(dtype=float), step="post",
+                        color=SMALL, alpha=0.5, label="target range")
+    eff = effective.dropna()
+    ax.step(_x(eff.index), eff.to_numpy(dtype=float), where="post", color="black", lw=1.2, label="effective rate, monthly average")
+    if expected is not None:
+        ax.axhspan(expected[0], expected[1], color=LARGE, alpha=0.2, label=expected_label)
+    if mark is not None:
+        ax.axvline(pd.Timestamp(mark), color=NEUTRAL, lw=1, ls="--", label=mark_label)
+    locator = mdates.AutoDateLocator()
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.legend(fontsize=8)
+    finish(ax, title, ylabel, source)
+    return ax
+
+
 def heatmap(grid: pd.DataFrame, title: str, xlabel: str, ylabel: str, source: str, fmt: str = ".1f", ax=None):
     """Annotated heatmap of a grid (rows: y, columns: x), diverging around zero."""
     if ax is None:

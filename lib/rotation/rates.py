@@ -6,7 +6,15 @@ Source tables and units:
 * rates: FRED DGS2 and DGS10 (month-end values, percent), FEDFUNDS (monthly average of the
   effective rate, percent), BAMLH0A0HYM2 (high-yield OAS, month-end, percentage points),
   DFEDTARU/DFEDTARL (target range bounds, percent); changes are in percentage points;
-* market control: Fama-French `Mkt-RF` (percent per month in the regressions).
+* market control: Fama-French `Mkt-RF` (percent per month in the regressions);
+* dating a first cut: DFEDTARU from 2008-12; before, FRED DPRIME (bank prime rate, daily,
+  percent), which banks move with the Fed's target the same day or the next;
+* recessions: FRED USREC as known at `as_of` (the data layer keeps only recessions the NBER
+  had announced, `seeds/nber_turning_points.yml`).
+
+Every function takes data as published by `as_of` (the data cutoff set by
+`rotation.params.validate` does that); `window` arguments are the resolved
+`rotation.params.Window`.
 """
 from __future__ import annotations
 
@@ -14,12 +22,18 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
+from .params import Window
 from .stats import ols_newey_west
-from .timeseries import change_by_date, cumulative_difference, month_end_values, to_monthly_index
+from .timeseries import change_by_date, cumulative_difference, month_end_values, to_monthly_index, value_at
 
 TARGET_RANGE_FROM = pd.Period("2008-12", "M")  # the FOMC has set a target range since 2008-12-16
 EFFECTIVE_CUT_PP = -0.25   # pre-2008 cut signal: 3-month change of monthly-average EFFR <= -0.25 pp
 NEW_CYCLE_QUIET_MONTHS = 12  # a cut starts a new cycle when no cut signal came in the 12 months before
+# The longest lag from an NBER peak month to its announcement (2007-12, announced 2008-12-01; the
+# committee's longest, seeds/nber_turning_points.yml): a month with no recession on record counts as
+# "no recession" only once this many months have passed after it.
+NBER_PEAK_LAG_MONTHS = 12
+MIN_REGRESSION_MONTHS = 24  # a rate variable with fewer months of data in the sample gets no regression
 
 
 def size_spread(returns: pd.DataFrame, small: str = "Lo 30", large: str = "Hi 30") -> pd.Series:
@@ -33,20 +47,26 @@ def monthly_changes(levels: dict[str, pd.Series]) -> pd.DataFrame:
     return pd.DataFrame({name: change_by_date(s, 1) for name, s in levels.items()})
 
 
-def rate_betas(spread_pct: pd.Series, changes: pd.DataFrame, lags: int, control: pd.Series | None = None) -> pd.DataFrame:
+def rate_betas(spread_pct: pd.Series, changes: pd.DataFrame, lags: int, control: pd.Series | None = None,
+               min_months: int = MIN_REGRESSION_MONTHS) -> pd.DataFrame:
     """One regression per column of `changes`: size spread (percent per month) on that change
     (percentage points), optionally with `control` (market excess return, percent) as a second
-    regressor; Newey-West errors with `lags` lags. One row per rate variable."""
+    regressor; Newey-West errors with `lags` lags. One row per rate variable; a variable with
+    fewer than `min_months` months where every series has a value (e.g. the high-yield spread
+    before 1997) gets no row."""
     rows = []
     for name in changes.columns:
         X = changes[[name]] if control is None else pd.concat([changes[[name]], control.rename("Mkt-RF")], axis=1)
+        if len(pd.concat([spread_pct, X], axis=1, join="inner").dropna()) < min_months:
+            continue
         fit = ols_newey_west(spread_pct, X, lags=lags)
         ci = fit.conf_int()
         rows.append({"variable": name, "control": "Mkt-RF" if control is not None else "none",
                      "beta": fit.params[name], "se_nw": fit.bse[name], "t_nw": fit.tvalues[name],
                      "ci_low": ci.loc[name, "low"], "ci_high": ci.loc[name, "high"], "months": fit.nobs,
                      "r2": fit.rsquared})
-    return pd.DataFrame(rows).set_index(["variable", "control"])
+    cols = ["variable", "control", "beta", "se_nw", "t_nw", "ci_low", "ci_high", "months", "r2"]
+    return pd.DataFrame(rows, columns=cols).set_index(["variable", "control"])
 
 
 def rolling_beta(y: pd.Series, x: pd.Series, window: int) -> pd.DataFrame:
@@ -68,18 +88,22 @@ def cut_signals(effective_monthly: pd.Series, target_upper_daily: pd.Series) -> 
 
     Before 2008-12: the monthly average effective rate (FEDFUNDS) is at least 0.25 pp below
     its value three months earlier (by date). From 2008-12: the month-end target upper bound
-    is below the previous month-end's.
+    is below the previous month-end's; a month with no previous month-end bound (2008-12, when
+    the range replaced the single target) uses the effective-rate rule.
     """
     eff = to_monthly_index(effective_monthly.dropna())
     prior = eff.copy()
     prior.index = prior.index + 3
     early = (eff - prior.reindex(eff.index)) <= EFFECTIVE_CUT_PP + 1e-9
-    early = early[early.index < TARGET_RANGE_FROM]
     upper = month_end_values(target_upper_daily)
     prev = upper.copy()
     prev.index = prev.index + 1
-    late = (upper < prev.reindex(upper.index))
+    prev = prev.reindex(upper.index)
+    late = (upper < prev)
+    no_prev = prev.isna() & late.index.isin(early.index)
+    late[no_prev] = early.reindex(late.index)[no_prev].fillna(False).astype(bool)
     late = late[late.index >= TARGET_RANGE_FROM]
+    early = early[early.index < TARGET_RANGE_FROM]
     return pd.concat([early, late]).sort_index().astype(bool)
 
 
@@ -94,14 +118,116 @@ def first_cuts(signals: pd.Series, quiet_months: int = NEW_CYCLE_QUIET_MONTHS) -
     return out
 
 
-def recession_within(usrec: pd.Series, month: pd.Period, months: int) -> bool | None:
-    """True if a recession began (USREC 0 -> 1) in month .. month+`months`, or the economy was
-    already in one at `month`; None when USREC does not cover the whole window."""
+def recession_within(usrec: pd.Series, month: pd.Period, months: int, settle_months: int = 0) -> bool | None:
+    """Whether USREC shows a recession in any month of month .. month+`months` (one began in
+    the window, or the economy was already in one at `month`).
+
+    `usrec` is the indicator as known at `as_of` (only announced recessions). True: a recession
+    is on record in the window. False: none is, and USREC also covers the `settle_months`
+    months after the window, so one starting in it would have been announced by now (pass
+    `NBER_PEAK_LAG_MONTHS`). None (not yet known): USREC does not reach that far."""
     u = to_monthly_index(usrec.dropna())
     window = pd.period_range(month, month + months, freq="M")
-    if not all(p in u.index for p in window):
+    seen = u.reindex(window)
+    if (seen >= 0.5).any():
+        return True
+    if seen.isna().any() or u.index.max() < month + months + settle_months:
         return None
-    return bool((u.reindex(window) >= 0.5).any())
+    return False
+
+
+def cycle_starts(signals: pd.Series, window: Window, quiet_months: int = NEW_CYCLE_QUIET_MONTHS) -> list[pd.Period]:
+    """First cuts (`first_cuts`) from the sample start to the month of the as_of date: every
+    easing cycle that had begun in the sample by `as_of` (`signals` as published by then)."""
+    now = window.as_of.to_period("M")
+    return [p for p in first_cuts(signals[signals.index <= now], quiet_months) if window.start <= p <= now]
+
+
+def _falls(daily: pd.Series) -> pd.DatetimeIndex:
+    """Dates on which a daily rate is below its previous observation."""
+    s = daily.dropna()
+    return s.index[(s < s.shift(1)).to_numpy()]
+
+
+DATE_SOURCES = {
+    "DFEDTARU": "the first day the lower target range was in effect (FRED DFEDTARU; the FOMC announces a change the day before)",
+    "DPRIME": "the first day the prime rate fell (FRED DPRIME), in the first-cut month or the month before "
+              "(banks move the prime rate with the Fed's target, the same day or the next)",
+    "month start": "the first day of the first-cut month (no daily rate information for that date)",
+}
+
+
+def first_cut_date(month: pd.Period, upper_daily: pd.Series, prime_daily: pd.Series | None = None) -> tuple[pd.Timestamp, str]:
+    """The first day of the easing cycle whose first-cut month is `month`, and where it comes
+    from (a key of `DATE_SOURCES`).
+
+    From 2008-12 ("DFEDTARU"): the first day in `month` on which the target upper bound is
+    below its previous observation, i.e. the day the lower target took effect. Before 2008-12,
+    when `prime_daily` (DPRIME) is given ("DPRIME"): the first day in `month` or the month
+    before on which the prime rate fell (the monthly-average rule can date a cycle up to a
+    month late). Otherwise ("month start") the first day of `month`."""
+    month = pd.Period(month, "M")
+    if month >= TARGET_RANGE_FROM:
+        hit = [d for d in _falls(upper_daily) if d.to_period("M") == month]
+        if hit:
+            return hit[0], "DFEDTARU"
+    elif prime_daily is not None:
+        hit = [d for d in _falls(prime_daily) if month - 1 <= d.to_period("M") <= month]
+        if hit:
+            return hit[0], "DPRIME"
+    return month.to_timestamp(how="start"), "month start"
+
+
+def latest_cycle(signals: pd.Series, window: Window, upper_daily: pd.Series, prime_daily: pd.Series | None = None,
+                 quiet_months: int = NEW_CYCLE_QUIET_MONTHS) -> dict:
+    """The latest easing cycle that began in the sample by `as_of` (`cycle_starts`).
+
+    Returns first_cut (Period, or None when no cycle began between start and as_of), first_cut_date
+    and date_source (`first_cut_date`, a key of `DATE_SOURCES`), returns_from (a daily return comparison starts at the last
+    close before this date: the day before a daily first-cut date, i.e. the FOMC's decision day;
+    the first-cut date itself when only the month is known), months_since_first_cut and
+    months_since_last_cut (calendar months from the first cut and from the last cut signal to the
+    month of the as_of date), last_cut (Period), under_way (the last cut signal is at most
+    `quiet_months` months old: a cut now would still belong to this cycle), and
+    monthly_months_after (months of monthly data after the first-cut month up to as_of_month)."""
+    now = window.as_of.to_period("M")
+    starts = cycle_starts(signals, window, quiet_months)
+    if not starts:
+        return {"first_cut": None, "first_cut_date": None, "date_source": None, "returns_from": None, "last_cut": None,
+                "months_since_first_cut": None, "months_since_last_cut": None, "under_way": False,
+                "monthly_months_after": 0}
+    first = starts[-1]
+    on = signals[(signals.index <= now) & signals.astype(bool)].index
+    last = on.max()
+    date, source = first_cut_date(first, window.to_date(upper_daily),
+                                  None if prime_daily is None else window.to_date(prime_daily))
+    daily = source != "month start"
+    return {"first_cut": first, "first_cut_date": date, "date_source": source,
+            "returns_from": date - pd.Timedelta(days=1) if daily else date,
+            "last_cut": last, "months_since_first_cut": (now - first).n, "months_since_last_cut": (now - last).n,
+            "under_way": (now - last).n <= quiet_months, "monthly_months_after": max(0, (window.as_of_month - first).n)}
+
+
+def cycle_table(cuts: list[pd.Period], returns: pd.DataFrame, usrec: pd.Series, window: Window, upper_daily: pd.Series,
+                prime_daily: pd.Series | None = None, months: int = 12,
+                settle_months: int = NBER_PEAK_LAG_MONTHS) -> pd.DataFrame:
+    """One row per first cut (index: month as text): first_cut_date and date_source
+    (`first_cut_date`, data up to as_of), rule (which cut signal dated it),
+    recession_within_12m (`recession_within` over the first-cut month and the `months` after,
+    True/False/None = not yet known, with USREC as known at as_of) and spread_next_12m (cumulative
+    Lo 30 minus Hi 30 over the `months` months after the first-cut month, decimal; NaN until
+    complete by as_of_month)."""
+    after = spread_after(returns, "Lo 30", "Hi 30", cuts, months, window.as_of_month)
+    upper, prime = window.to_date(upper_daily), None if prime_daily is None else window.to_date(prime_daily)
+    rows = []
+    for c in cuts:
+        date, source = first_cut_date(c, upper, prime)
+        rows.append({"first_cut": str(c), "first_cut_date": str(date.date()), "date_source": source,
+                     "rule": "effective rate, 3-month fall" if c < TARGET_RANGE_FROM else "target upper bound cut",
+                     "recession_within_12m": recession_within(usrec, c, months, settle_months),
+                     "spread_next_12m": after.get(str(c), float("nan"))})
+    cols = ["first_cut", "first_cut_date", "date_source", "rule", "recession_within_12m", "spread_next_12m"]
+    return pd.DataFrame(rows, columns=cols).set_index("first_cut")
 
 
 def event_paths(returns: pd.DataFrame, small: str, large: str, events: list[pd.Period], before: int, after: int,
@@ -138,36 +264,48 @@ def spread_after(returns: pd.DataFrame, small: str, large: str, events: list[pd.
 def big_move_days(small_ret: pd.Series, large_ret: pd.Series, yield_daily: pd.Series, threshold_pp: float) -> pd.DataFrame:
     """Mean daily small-minus-large return (decimal) on days when the yield rose or fell by at
     least `threshold_pp` percentage points (change from the previous observation), and on
-    other days, with counts. Only days where all three series have observations."""
+    other days, with counts. Only days where all three series have observations; `attrs`
+    "first"/"last" hold the first and last day used (None, and no rows, when there is none)."""
     dy = yield_daily.dropna().diff()
     df = pd.concat([(small_ret - large_ret).rename("spread"), dy.rename("dy")], axis=1, join="inner").dropna()
+    if df.empty:
+        out = pd.DataFrame(columns=["days", "mean_spread", "t", "mean_yield_change_pp"])
+        out.attrs.update(first=None, last=None)
+        return out
     bucket = np.where(df["dy"] >= threshold_pp, "yield up big", np.where(df["dy"] <= -threshold_pp, "yield down big", "other days"))
     g = df.groupby(bucket)
     t = g["spread"].mean() / (g["spread"].std(ddof=1) / np.sqrt(g["spread"].size()))
-    return pd.DataFrame({"days": g.size(), "mean_spread": g["spread"].mean(), "t": t,
-                         "mean_yield_change_pp": g["dy"].mean()})
+    out = pd.DataFrame({"days": g.size(), "mean_spread": g["spread"].mean(), "t": t,
+                        "mean_yield_change_pp": g["dy"].mean()})
+    out.attrs.update(first=df.index[0], last=df.index[-1])  # the first and last day used
+    return out
 
 
 def summary(returns: pd.DataFrame, dgs2_daily: pd.Series, fedfunds: pd.Series, upper_daily: pd.Series,
-            start: pd.Period, as_of: pd.Period, as_of_date: pd.Timestamp) -> dict:
-    """The notebook's headline figures for start..as_of:
-    size_spread_beta_dgs2 (percent per month per pp, NW 6 lags, no control) and its t;
-    easing_cycles (first cuts from start to as_of); mean_spread_12m_after_first_cut (decimal,
-    mean over cycles with a complete window); fed_target_upper (percent, last at or before as_of_date)."""
-    from .timeseries import value_at
-
-    spread = size_spread(returns) * 100
-    spread = spread[(spread.index >= start) & (spread.index <= as_of)]
+            window: Window) -> dict:
+    """The notebook's headline figures for the sample of `window` (data as published by as_of):
+    size_spread_beta_dgs2 (percent per month per pp, start..as_of_month, NW 6 lags, no control),
+    its t and months; easing_cycles and first_cuts (first cuts from start to the as_of date,
+    `cycle_starts`); mean_spread_12m_after_first_cut (decimal, mean over the cycles whose 12
+    months after the first cut are complete by as_of_month), cycles_with_12m and
+    cycles_small_ahead_12m (how many of them had a positive spread); fed_target_upper (percent,
+    last at or before as_of; NaN before the range began in 2008-12) and its date; current_cycle_first_cut
+    (month of the latest cycle's first cut, `latest_cycle`, or None) and current_cycle_under_way."""
+    spread = window.clip(size_spread(returns) * 100)
     d2 = monthly_changes({"DGS2": month_end_values(dgs2_daily)})
     fit = ols_newey_west(spread, d2[["DGS2"]], lags=6)
-    cuts = [p for p in first_cuts(cut_signals(fedfunds, upper_daily)) if start <= p <= as_of]
-    after = spread_after(returns, "Lo 30", "Hi 30", cuts, 12, as_of)
-    upper, upper_date = value_at(upper_daily, as_of_date)
+    signals = cut_signals(fedfunds, upper_daily)
+    cuts = cycle_starts(signals, window)
+    after = spread_after(returns, "Lo 30", "Hi 30", cuts, 12, window.as_of_month)
+    upper, upper_date = value_at(upper_daily, window.as_of)
+    latest = latest_cycle(signals, window, upper_daily)
     return {"size_spread_beta_dgs2": float(fit.params["DGS2"]), "size_spread_beta_dgs2_t": float(fit.tvalues["DGS2"]),
             "size_spread_beta_dgs2_months": fit.nobs, "easing_cycles": len(cuts), "first_cuts": [str(c) for c in cuts],
             "mean_spread_12m_after_first_cut": float(after.mean()) if len(after) else float("nan"),
-            "cycles_with_12m": len(after), "fed_target_upper": upper,
-            "fed_target_upper_date": None if upper_date is None else str(upper_date.date())}
+            "cycles_with_12m": len(after), "cycles_small_ahead_12m": int((after > 0).sum()), "fed_target_upper": upper,
+            "fed_target_upper_date": None if upper_date is None else str(upper_date.date()),
+            "current_cycle_first_cut": None if latest["first_cut"] is None else str(latest["first_cut"]),
+            "current_cycle_under_way": latest["under_way"]}
 
 
 def total_return_since(small: pd.Series, large: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> dict:
@@ -193,6 +331,23 @@ def cumulative_since(returns: pd.DataFrame, small: str, large: str, first: pd.Pe
     return {"from": str(seg.index[0]), "to": str(seg.index[-1]), "small": rs, "large": rl, "difference": rs - rl}
 
 
+def since_first_cut(cycle: dict, returns: pd.DataFrame, small_prices: pd.Series, large_prices: pd.Series,
+                    window: Window, small: str = "Lo 30", large: str = "Hi 30") -> dict:
+    """What small minus large did since the first cut of `cycle` (`latest_cycle`), up to as_of:
+    "daily": `total_return_since` of two adjusted daily price series from the last close before
+    cycle["returns_from"] to the last close at or before as_of; "monthly": `cumulative_since` of
+    the monthly `small` and `large` returns from the month after the first-cut month to
+    as_of_month. Each is a dict (from, to, small, large, difference; decimal); from/to are None
+    and the returns NaN when there is no cycle or no data."""
+    empty = {"from": None, "to": None, "small": float("nan"), "large": float("nan"), "difference": float("nan")}
+    if cycle.get("first_cut") is None:
+        return {"daily": dict(empty), "monthly": dict(empty)}
+    daily = total_return_since(window.to_date(small_prices), window.to_date(large_prices), cycle["returns_from"], window.as_of)
+    first = cycle["first_cut"] + 1
+    monthly = cumulative_since(returns, small, large, first, window.as_of_month) if first <= window.as_of_month else dict(empty)
+    return {"daily": daily, "monthly": monthly}
+
+
 def mean_paths_by_group(paths: pd.DataFrame, groups: dict[str, object], labels: dict[object, str]) -> pd.DataFrame:
     """Average of event paths (columns of `paths`) within each group: `groups` maps a column
     to its group key, `labels` maps group keys to the output column names (keys not in
@@ -200,5 +355,5 @@ def mean_paths_by_group(paths: pd.DataFrame, groups: dict[str, object], labels: 
     out = {}
     for key, name in labels.items():
         cols = [c for c in paths.columns if groups.get(c) == key]
-        out[f"{name} ({len(cols)} cycles)"] = paths[cols].mean(axis=1) if cols else pd.Series(float("nan"), index=paths.index)
+        out[f"{name} ({len(cols)} {'cycle' if len(cols) == 1 else 'cycles'})"] = paths[cols].mean(axis=1) if cols else pd.Series(float("nan"), index=paths.index)
     return pd.DataFrame(out)
