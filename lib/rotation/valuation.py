@@ -3,24 +3,74 @@ market-level valuation, and whether relative cheapness was followed by small-cap
 
 Source tables:
 * Fama-French `25_Portfolios_5x5` (size x BE/ME): "Number of Firms in Portfolios", "Average
-  Market Cap" ($ millions) and the value-weighted BE/ME table whose BE is divided by ME of
-  December t-1 (title "... BE(Fiscal Year t-1) / ME(Dec t-1) ...");
+  Market Cap" ($ millions, market equity at the end of the previous month: the weights of the
+  month's value-weighted returns), "Average Value Weighted Returns -- Monthly", and the two
+  value-weighted BE/ME sections of portfolios formed in June of year t: book equity of fiscal
+  year t-1 divided by market equity of June t ("... BE_FYt-1/ME_June t ...", `BM_JUNE_TABLE`)
+  or of December t-1 ("... BE(Fiscal Year t-1) / ME(Dec t-1) ...", `BM_TABLE`);
 * Fama-French `Portfolios_Formed_on_ME` value-weighted monthly returns (`Lo 20`, `Hi 20`);
 * Fama-French `Portfolios_Formed_on_E-P` "Sum of E / Sum of ME" (annual) for aggregate E/P;
 * Shiller `ie_data` for S&P 500 CAPE and trailing P/E.
 
-Units: ratios are plain numbers (P/B of 2.0 = price twice book); returns are decimals per year.
+The headline relative P/B is *price-updated*: the December-formation section fixes each
+firm's B/M at December t-1 prices for the whole July t .. June t+1 holding year (up to 18
+months stale), so each size quintile's P/B is instead started from the June-formation
+section (prices of the end of June t) and rolled forward month by month with the quintile's
+value-weighted return (`price_updated_pb_by_size`). Fama-French returns are total returns, so
+the roll-forward adds the dividend yield to price growth; `roll_forward_check` measures the
+size of that approximation.
+
+Units: ratios are plain numbers (P/B of 2.0 = price twice book); monthly returns are decimals
+per month; forward returns are decimals per year.
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .portfolios import me_weighted
 from .stats import ols_newey_west
-from .timeseries import forward_return_difference, percentile_rank, zscore
+from .timeseries import forward_return_difference, percentile_rank, value_at, zscore
 
-BM_TABLE = "BE(Fiscal Year t-1) / ME(Dec t-1)"
+BM_TABLE = "BE(Fiscal Year t-1) / ME(Dec t-1)"          # December formation (Fama-French's usual BE/ME)
+BM_JUNE_TABLE = "BE_FYt-1/ME_June t"                    # June formation: the roll-forward's starting point
+RETURNS_TABLE = "Average Value Weighted Returns -- Monthly"
+QUINTILES = (1, 2, 3, 4, 5)
+SINCE_1963 = pd.Period("1963-07", "M")                  # first month of the NYSE+AMEX(+NASDAQ from 1973) universe
+NASDAQ_FROM = pd.Period("1973-07", "M")                 # first holding month of portfolios that include NASDAQ firms
 
+
+def universe(first, last) -> str:
+    """Which firms the Fama-French size x BE/ME portfolios hold over the months `first`..`last`:
+    NYSE only before July 1963 (book equity from Moody's for NYSE firms), NYSE and AMEX from
+    July 1963, NASDAQ added with the June 1973 formation (CRSP covers NASDAQ from December
+    1972). Only what had happened by `last` is mentioned."""
+    first, last = pd.Period(first, "M"), pd.Period(last, "M")
+    if last < SINCE_1963:
+        return "NYSE firms only"
+    text = "NYSE firms only before 1963-07, then NYSE and AMEX firms" if first < SINCE_1963 else "NYSE and AMEX firms"
+    if last >= NASDAQ_FROM:
+        text = text + ", with NASDAQ from 1973" if first < NASDAQ_FROM else "NYSE, AMEX and NASDAQ firms"
+    return text
+
+
+# ----------------------------------------------------------------- formation years
+
+def formation_year(index: pd.PeriodIndex) -> np.ndarray:
+    """The year Y of the Fama-French portfolios held in each month: portfolios formed at the end
+    of June Y are held from July Y to June Y+1 (so 2009-04 -> 2008, 2009-07 -> 2009)."""
+    idx = pd.PeriodIndex(index, freq="M")
+    return np.where(idx.month >= 7, idx.year, idx.year - 1)
+
+
+def dec_formation_price_month(month) -> pd.Period:
+    """The month whose prices the December-formation BE/ME uses at `month`: December of the
+    year before the formation year (2009-04 -> 2007-12, 2009-07 -> 2008-12)."""
+    m = pd.Period(month, "M")
+    return pd.Period(f"{int(formation_year(pd.PeriodIndex([m]))[0]) - 1}-12", "M")
+
+
+# ----------------------------------------------------------------- P/B by size quintile
 
 def aggregate_book_to_market(firms: pd.DataFrame, avg_cap: pd.DataFrame, bm: pd.DataFrame, quintile: int) -> pd.Series:
     """Aggregate B/M of a size quintile: sum_i ME_i x BM_i / sum_i ME_i over its five BE/ME
@@ -28,15 +78,116 @@ def aggregate_book_to_market(firms: pd.DataFrame, avg_cap: pd.DataFrame, bm: pd.
     return me_weighted(firms, avg_cap, bm, quintile).rename(f"ME{quintile} B/M")
 
 
-def price_to_book_by_size(firms: pd.DataFrame, avg_cap: pd.DataFrame, bm: pd.DataFrame) -> pd.DataFrame:
-    """Aggregate P/B (= 1 / aggregate B/M) of each size quintile, columns ME1..ME5."""
-    return pd.DataFrame({f"ME{q}": 1.0 / aggregate_book_to_market(firms, avg_cap, bm, q) for q in range(1, 6)})
+def price_to_book_by_size(firms: pd.DataFrame, avg_cap: pd.DataFrame, bm: pd.DataFrame,
+                          quintiles=QUINTILES) -> pd.DataFrame:
+    """Aggregate P/B (= 1 / aggregate B/M) of each size quintile, columns ME1..ME5, month by
+    month as the BE/ME section `bm` gives it (no roll-forward: with `BM_TABLE` every month of a
+    holding year uses the prices of the previous December)."""
+    return pd.DataFrame({f"ME{q}": 1.0 / aggregate_book_to_market(firms, avg_cap, bm, q) for q in quintiles})
+
+
+def quintile_returns(firms: pd.DataFrame, avg_cap: pd.DataFrame, returns: pd.DataFrame,
+                     quintiles=QUINTILES) -> pd.DataFrame:
+    """Value-weighted return of each size quintile (decimal per month), columns ME1..ME5: the
+    average of its five portfolios' value-weighted returns weighted by ME_i = number of firms x
+    average market cap of the same month (Fama-French's average market cap is the market equity
+    at the end of the previous month, so these are the quintile's own value weights)."""
+    return pd.DataFrame({f"ME{q}": me_weighted(firms, avg_cap, returns, q) for q in quintiles})
+
+
+def roll_forward(start_pb: pd.DataFrame, monthly_returns: pd.DataFrame) -> pd.DataFrame:
+    """P/B rolled forward with returns within each holding year.
+
+    `start_pb` holds, in its July Y row, the P/B of portfolios formed at the end of June Y at
+    end-of-June-Y prices (only July rows are used); `monthly_returns` the same columns' returns
+    (decimal per month). The value for month m of holding year Y (July Y .. June Y+1) is the P/B
+    at the END of month m:
+
+        P/B(m) = P/B(July Y row) x prod over k = July Y .. m of (1 + R_k)
+
+    so July's value already includes July's return (the July row itself is priced at the end of
+    June). NaN where the July row or any return since it is missing (a month absent from the
+    index counts as missing). Ratios, on every month from the returns' first to their last.
+    """
+    r = monthly_returns.sort_index()
+    r = r.reindex(pd.period_range(r.index.min(), r.index.max(), freq="M"))   # a missing month is a gap
+    year = formation_year(r.index)
+    july = start_pb[start_pb.index.month == 7]
+    base = july.copy()
+    base.index = july.index.year
+    base = base.reindex(year)
+    base.index = r.index
+    growth = np.log1p(r[base.columns])
+    cum = growth.groupby(year).cumsum()
+    broken = r[base.columns].isna().groupby(year).cummax()          # a gap breaks the rest of the year
+    return (base * np.exp(cum)).mask(broken)
+
+
+def price_updated_pb_by_size(firms: pd.DataFrame, avg_cap: pd.DataFrame, bm_june: pd.DataFrame,
+                             returns: pd.DataFrame, quintiles=QUINTILES) -> pd.DataFrame:
+    """Price-updated aggregate P/B of each size quintile (ratio), columns ME1..ME5, at the end
+    of each month: the June-formation P/B (`BM_JUNE_TABLE`, book equity of fiscal year Y-1 over
+    market equity of June Y, aggregated ME-weighted as `aggregate_book_to_market` does) rolled
+    forward with the quintile's value-weighted return since formation (`quintile_returns`,
+    `roll_forward`). Returns are total returns: the value overstates price growth by the
+    dividends paid since the end of June (see `roll_forward_check`)."""
+    start = price_to_book_by_size(firms, avg_cap, bm_june, quintiles)
+    return roll_forward(start, quintile_returns(firms, avg_cap, returns, quintiles))
 
 
 def relative_pb(pb: pd.DataFrame, small: str = "ME1", big: str = "ME5") -> pd.Series:
     """P/B of the small quintile divided by P/B of the big one (below 1: small caps cheaper)."""
     return (pb[small] / pb[big]).rename(f"{small}/{big} P/B")
 
+
+def roll_forward_check(firms: pd.DataFrame, avg_cap: pd.DataFrame, bm_dec: pd.DataFrame, bm_june: pd.DataFrame,
+                       returns: pd.DataFrame, quintiles=QUINTILES, small: str = "ME1", big: str = "ME5") -> pd.DataFrame:
+    """How far rolling a P/B forward with total returns strays from the true price-based P/B.
+
+    For each formation year Y, both BE/ME sections' July Y rows hold the same firms, weights and
+    book equity (fiscal year Y-1), priced at December Y-1 (`bm_dec`) and at June Y (`bm_june`).
+    Rolling the December-priced P/B forward with the quintile's returns of January..June Y and
+    comparing with the June-priced P/B gives, per quintile, the log difference
+
+        log(P/B_dec(July Y) x prod_{Jan..Jun Y}(1 + R)) - log(P/B_june(July Y))
+
+    (positive: the roll-forward overstates P/B), and the same for the ratio `small`/`big`.
+    It measures six months of roll-forward and mixes three things: dividends (total returns
+    include them: a positive bias of about half a year's dividend yield), the January..June
+    returns being those of the portfolios formed a year earlier (the new portfolios' returns
+    before formation are not published), and the December-priced value being weighted by June
+    market equity. Index: formation year Y (int); only years with all six returns.
+    """
+    dec = price_to_book_by_size(firms, avg_cap, bm_dec, quintiles)
+    jun = price_to_book_by_size(firms, avg_cap, bm_june, quintiles)
+    rq = quintile_returns(firms, avg_cap, returns, quintiles)
+    rows = {}
+    for july in jun.index[jun.index.month == 7]:
+        y = july.year
+        months = pd.period_range(f"{y}-01", f"{y}-06", freq="M")
+        if july not in dec.index or not months.isin(rq.index).all():
+            continue
+        r = rq.loc[months]
+        if r.isna().any().any():
+            continue
+        rolled = dec.loc[july] * (1.0 + r).prod()
+        rows[y] = np.log(rolled) - np.log(jun.loc[july])
+    out = pd.DataFrame(rows).T.reindex(columns=list(dec.columns))
+    out.index.name = "formation_year"
+    out[f"{small}/{big}"] = out[small] - out[big]
+    return out
+
+
+def roll_forward_error(check: pd.DataFrame) -> pd.DataFrame:
+    """Summary of `roll_forward_check` per column: formation years, median absolute log
+    difference, mean log difference (the systematic part, mainly dividends) and the 90th
+    percentile of the absolute log difference (all in log points; 0.01 ~ 1%)."""
+    a = check.abs()
+    return pd.DataFrame({"years": check.count(), "median_abs_log_diff": a.median(),
+                         "mean_log_diff": check.mean(), "p90_abs_log_diff": a.quantile(0.9)})
+
+
+# ----------------------------------------------------------------- history of one value
 
 def position_in_history(series: pd.Series, as_of: pd.Period, windows: dict[str, pd.Period]) -> pd.DataFrame:
     """The `as_of` value's percentile (0-100, share of months at or below it) and z-score
@@ -53,44 +204,70 @@ def position_in_history(series: pd.Series, as_of: pd.Period, windows: dict[str, 
 
 def troughs(series: pd.Series, half_window_months: int = 36, n: int = 8) -> pd.DataFrame:
     """The `n` lowest local minima (lowest value within +-`half_window_months`): the cheapest
-    episodes, with their month and value, cheapest first."""
+    episodes, with their month and value, cheapest first. A minimum within
+    `half_window_months` of the series' end may still be undercut by later months."""
     s = series.dropna()
     roll = s.rolling(2 * half_window_months + 1, center=True, min_periods=half_window_months + 1).min()
     mins = s[s == roll].sort_values().head(n)
     return pd.DataFrame({"month": [str(p) for p in mins.index], "value": mins.to_numpy()})
 
 
-def aggregate_earnings_yield(ep_sum: pd.DataFrame, firms: pd.DataFrame, avg_size: pd.DataFrame) -> pd.Series:
-    """Aggregate E/P of all firms by year (decimal): sum over the E/P portfolios (`<= 0`,
-    `Lo 30`, `Med 40`, `Hi 30`) of (Sum E / Sum ME)_i x ME_i / sum ME_i, with ME_i = firms x
-    average size in July of that year (the portfolios' first month; an approximation of the
-    December t-1 ME that the file's E/P divides by)."""
-    cols = ["<= 0", "Lo 30", "Med 40", "Hi 30"]
-    july = firms.index[firms.index.month == 7]
-    me = (firms.loc[july, cols] * avg_size.loc[july, cols])
-    me.index = pd.PeriodIndex([p.asfreq("Y") for p in me.index], freq="Y")
-    ep = ep_sum[cols].reindex(me.index)
-    return ((ep * me).sum(axis=1, min_count=4) / me.sum(axis=1, min_count=4)).rename("aggregate E/P")
+# ----------------------------------------------------------------- market level
 
+EP_COLUMNS = ["<= 0", "Lo 30", "Med 40", "Hi 30"]
+
+
+def aggregate_earnings_yield(ep_sum: pd.DataFrame, firms: pd.DataFrame, avg_size: pd.DataFrame,
+                             as_of: pd.Period | None = None) -> pd.DataFrame:
+    """Aggregate E/P of all firms (decimal) for each June formation of the E/P portfolios.
+
+    Row Y (annual Period) is the portfolios formed at the end of June Y: "Sum of E / Sum of ME"
+    uses earnings of fiscal year Y-1 over market equity of December Y-1. The four portfolios
+    (`<= 0`, `Lo 30`, `Med 40`, `Hi 30`) are combined as sum_i (E/ME)_i x ME_i / sum_i ME_i,
+    with ME_i = firms x average size in July Y (market equity at the end of June Y, the first
+    weights of the new portfolios: an approximation of the December Y-1 ME the file divides
+    by). A formation counts only once its July row is in `firms` and, when `as_of` (a month)
+    is given, July Y <= as_of: no weights from after as_of are used.
+
+    Columns: `ep` (decimal), `fiscal_year` (of the earnings, Y-1), `formed` (June Y) and
+    `weights_month` (July Y).
+    """
+    july = firms.index[firms.index.month == 7]
+    if as_of is not None:
+        july = july[july <= pd.Period(as_of, "M")]
+    me = firms.loc[july, EP_COLUMNS] * avg_size.loc[july, EP_COLUMNS]
+    me.index = pd.PeriodIndex([p.asfreq("Y") for p in me.index], freq="Y")
+    ep = ep_sum[EP_COLUMNS].reindex(me.index)
+    agg = (ep * me).sum(axis=1, min_count=4) / me.sum(axis=1, min_count=4)
+    out = pd.DataFrame({"ep": agg,
+                        "fiscal_year": [p.year - 1 for p in me.index],
+                        "formed": pd.PeriodIndex([pd.Period(f"{p.year}-06", "M") for p in me.index], freq="M"),
+                        "weights_month": pd.PeriodIndex([pd.Period(f"{p.year}-07", "M") for p in me.index], freq="M")},
+                       index=me.index)
+    out.index.name = "formation_year"
+    return out.dropna(subset=["ep"])
+
+
+# ----------------------------------------------------------------- does cheapness pay?
 
 def forward_smb(returns: pd.DataFrame, years: int, small: str = "Lo 20", big: str = "Hi 20") -> pd.Series:
     """Future small-minus-big return: annualised compounded `Lo 20` return minus `Hi 20`
-    return over the next `years` years (decimal per year)."""
+    return over the next `years` years (decimal per year), months t+1 .. t+12*years."""
     return forward_return_difference(returns, small, big, 12 * years)
 
 
-def cheapness_regression(rel_pb: pd.Series, returns: pd.DataFrame, years: int, start: pd.Period, as_of: pd.Period):
+def cheapness_regression(rel_pb: pd.Series, returns: pd.DataFrame, years: int, window):
     """OLS of the future small-minus-big return (decimal per year, next `years`, windows
-    complete by `as_of`) on relative P/B, Newey-West lags = 12 x years (the overlap)."""
-    r = returns[returns.index <= as_of]
-    fwd = forward_smb(r, years)
-    x = rel_pb[(rel_pb.index >= start) & (rel_pb.index <= as_of)]
-    return ols_newey_west(fwd, x.rename("relative_pb"), lags=12 * years)
+    complete by the window's as_of month) on relative P/B in the window's sample (start ..
+    as_of month), Newey-West lags = 12 x years (the overlap). `window`: rotation.params.Window."""
+    fwd = forward_smb(window.to_date(returns), years)
+    return ols_newey_west(fwd, window.clip(rel_pb).rename("relative_pb"), lags=12 * years)
 
 
 def mean_by_quintile(rel_pb: pd.Series, fwd: pd.Series) -> pd.DataFrame:
     """Mean future return by relative-P/B quintile (quintile 1 = cheapest small caps).
-    Breakpoints come from the whole sample shown (descriptive, not a trading rule)."""
+    Breakpoints come from all the months given (in-sample: a month's quintile depends on
+    later months' values), so this describes history, it is not a trading rule."""
     df = pd.concat([rel_pb.rename("rel_pb"), fwd.rename("fwd")], axis=1, join="inner").dropna()
     df["quintile"] = pd.qcut(df["rel_pb"], 5, labels=[1, 2, 3, 4, 5])
     g = df.groupby("quintile", observed=True)
@@ -104,18 +281,39 @@ def forward_pe_discount(large_pe: float, small_pe: float) -> float:
     return 1.0 - small_pe / large_pe
 
 
-def summary(firms, avg_cap, bm, returns, shiller, start: pd.Period, as_of: pd.Period, horizon_years: int) -> dict:
-    """The notebook's headline figures for the sample `start`..`as_of`:
-    relative_pb_small_big (ME1/ME5 P/B), its percentile (0-100) and z-score within the sample,
-    sp500_cape (last CAPE at or before as_of, with its month), fwd_smb_slope and its NW t."""
-    from .timeseries import value_at
+# ----------------------------------------------------------------- headline figures
 
-    rel = relative_pb(price_to_book_by_size(firms, avg_cap, bm))
-    sample = rel[(rel.index >= start) & (rel.index <= as_of)].dropna()
-    value = float(sample.loc[as_of])
-    cape, cape_month = value_at(shiller["CAPE"], as_of)
-    fit = cheapness_regression(rel, returns, horizon_years, start, as_of)
+def summary(rel: pd.Series, rel_dec: pd.Series, returns: pd.DataFrame, shiller: pd.DataFrame, window,
+            horizon_years: int) -> dict:
+    """The notebook's headline figures at the window's as_of month.
+
+    `rel`: price-updated ME1/ME5 relative P/B (ratio, `relative_pb` of
+    `price_updated_pb_by_size`); `rel_dec`: the December-formation one; `returns`: Portfolios
+    Formed on ME monthly returns (decimal); `shiller`: Shiller ie_data; `window`:
+    rotation.params.Window. Keys: relative_pb_small_big and _dec_formation (ratios),
+    relative_pb_percentile (0-100, months window.start..as_of), relative_pb_percentile_since_1963
+    (0-100, months 1963-07..as_of; NaN before 1963-07), relative_pb_dec_formation_percentile
+    (window.start..as_of), relative_pb_zscore, small_cap_pb_discount (1 - relative P/B, share),
+    sp500_cape / sp500_trailing_pe (last value at or before as_of, with their months),
+    fwd_smb_slope (decimal per year per unit of relative P/B), its NW t, nobs and the number of
+    non-overlapping windows."""
+    m = window.as_of_month
+    sample = window.clip(rel).dropna()
+    value = float(sample.loc[m])
+    since63 = window.clip_from(rel, SINCE_1963).dropna() if m >= SINCE_1963 else rel.iloc[:0]
+    dec_sample = window.clip(rel_dec).dropna()
+    dec_value = float(dec_sample.loc[m])
+    sh = window.to_date(shiller)
+    cape, cape_month = value_at(sh["CAPE"], m)
+    pe, pe_month = value_at(sh["P"] / sh["E"], m)
+    fit = cheapness_regression(rel, returns, horizon_years, window)
     return {"relative_pb_small_big": value, "relative_pb_percentile": percentile_rank(sample, value),
-            "relative_pb_zscore": zscore(sample, value), "sp500_cape": cape, "sp500_cape_month": str(cape_month),
+            "relative_pb_percentile_since_1963": percentile_rank(since63, value),
+            "relative_pb_zscore": zscore(sample, value), "small_cap_pb_discount": 1.0 - value,
+            "relative_pb_small_big_dec_formation": dec_value,
+            "relative_pb_dec_formation_percentile": percentile_rank(dec_sample, dec_value),
+            "dec_formation_prices": str(dec_formation_price_month(m)),
+            "sp500_cape": cape, "sp500_cape_month": str(cape_month),
+            "sp500_trailing_pe": pe, "sp500_trailing_pe_month": str(pe_month),
             "fwd_smb_slope": float(fit.params["relative_pb"]), "fwd_smb_slope_t": float(fit.tvalues["relative_pb"]),
-            "fwd_smb_nobs": fit.nobs}
+            "fwd_smb_nobs": fit.nobs, "fwd_smb_windows": fit.nobs // (12 * horizon_years)}
