@@ -3,10 +3,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rotation import claims, data
+from rotation import claims, data, params
 
 RECORDS = {r["id"]: r for r in data.claims_catalog()["claims"]}
-CTX = {"as_of": pd.Timestamp("2026-06-30"), "as_of_month": pd.Period("2026-02", "M"), "start": pd.Period("1926-07", "M")}
+
+
+def window(as_of: str, month: str, start: str = "1926-07") -> params.Window:
+    """A resolved sample window as `params.validate` would return it."""
+    return params.Window(start=pd.Period(start, "M"), as_of=pd.Timestamp(as_of), as_of_month=pd.Period(month, "M"),
+                         requested=as_of, data_end=pd.Period(month, "M"))
+
+
+W = window("2026-06-30", "2026-02")
+CTX = {"as_of": W.as_of, "as_of_month": W.as_of_month, "start": W.start, "window": W}
 REQUIRED = ["small_caps_lead_2026_open", "rut_december_surge", "rut_all_time_high", "fed_target_dec_2025",
             "inflation_near_2p7", "shutdown_data_gaps", "forward_pe_gap", "russell_unprofitable_40pct",
             "concentration_extreme", "concentration_then_small_outperform", "easing_helps_small_caps",
@@ -131,7 +140,9 @@ def concentration_inputs(share_path, spread):
 def test_concentration_checks():
     n = 400
     rising = pd.Series(np.linspace(0.4, 0.8, n)).to_numpy()
-    ctx = {**CTX, "as_of_month": pd.period_range("1950-01", periods=n, freq="M")[-1], "start": pd.Period("1950-01", "M")}
+    last = pd.period_range("1950-01", periods=n, freq="M")[-1]
+    w = window(str(last.to_timestamp(how="end").date()), str(last), start="1950-01")
+    ctx = {**CTX, "as_of_month": last, "start": w.start, "window": w}
     inp = concentration_inputs(rising, 0.01)
     assert claims.check_concentration_extreme(RECORDS["concentration_extreme"], inp, ctx)["verdict"] == "supported"
     falling = rising[::-1].copy()
@@ -146,9 +157,9 @@ def test_concentration_checks():
 def test_not_testable_and_not_yet_observable(store):
     inputs = data.claims_inputs()
     early = claims.evaluate([RECORDS["forward_pe_gap"], RECORDS["small_caps_lead_2026_open"]], inputs,
-                            pd.Timestamp("2025-12-31"), pd.Period("2025-12", "M"))
+                            window("2025-12-31", "2025-12"))
     assert set(early["verdict"]) == {"not yet observable"}
-    late = claims.evaluate([RECORDS["forward_pe_gap"]], inputs, pd.Timestamp("2026-08-31"), pd.Period("2026-02", "M"))
+    late = claims.evaluate([RECORDS["forward_pe_gap"]], inputs, window("2026-08-31", "2026-02"))
     row = late.loc["forward_pe_gap"]
     assert row["verdict"] == "not testable" and row["value"] is None and "price-to-book" in row["evidence"]
 
@@ -156,9 +167,9 @@ def test_not_testable_and_not_yet_observable(store):
 def test_evaluate_uses_no_data_after_as_of(store):
     inputs = data.claims_inputs()
     rec = [RECORDS["rut_december_surge"]]
-    base = claims.evaluate(rec, inputs, pd.Timestamp("2025-12-31"), pd.Period("2025-12", "M"))
+    base = claims.evaluate(rec, inputs, window("2025-12-31", "2025-12"))
     poisoned = dict(inputs)
     rut = inputs["rut"].copy()
     rut[rut.index > "2025-12-31"] = 1e9
     poisoned["rut"] = rut
-    assert claims.evaluate(rec, poisoned, pd.Timestamp("2025-12-31"), pd.Period("2025-12", "M")).equals(base)
+    assert claims.evaluate(rec, poisoned, window("2025-12-31", "2025-12")).equals(base)

@@ -21,13 +21,19 @@ def run_nb(name, tmp_path, **parameters):
 
 def test_overview_as_of_2020(tmp_path, store):
     figs = run_nb("00_data_overview", tmp_path, as_of="2020-12-31")
-    cov = data.coverage()
-    assert figs["datasets"]["value"] == len(cov)
-    assert figs["datasets_covering_as_of"]["value"] == int((cov["covers_through"] >= pd.Period("2020-12", "M")).sum())
-    assert figs["datasets_covering_as_of"]["as_of"] == "2020-12-31"
-    assert figs["latest_common_month"]["value"] == "2026-02"
-    trap = overview.yoy_by_date_vs_row(data.fred_series("CPIAUCSL"), "2025-12")
-    assert figs["cpi_yoy_dec2025_by_date"]["value"] == pytest.approx(trap["yoy_by_date_pct"], abs=1e-4)
+    with data.cutoff("2020-12-31"):  # what the notebook sees: the store as published by 2020-12-31
+        cov = data.coverage()
+    assert figs["datasets"]["value"] == len(cov) < len(data.coverage())  # SOFR's newer copy etc. did not exist yet
+    # Fama-French October 2020 was out by mid-December, November only in mid-January
+    assert figs["datasets_covering_as_of"]["as_of"] == "2020-10-31"
+    assert figs["datasets_covering_as_of"]["value"] == int((cov["covers_through"] >= pd.Period("2020-10", "M")).sum())
+    assert figs["latest_common_month"]["value"] <= "2020-12"
+    # the last December CPI published by 2020-12-31 is December 2019 (out mid-January 2020), from the raw series:
+    cpi = data.fred_series("CPIAUCSL")
+    assert figs["cpi_yoy_december_by_date"]["as_of"] == "2019-12-31"
+    want = (cpi["2019-12-01"] / cpi["2018-12-01"] - 1) * 100
+    assert figs["cpi_yoy_december_by_date"]["value"] == pytest.approx(want, abs=1e-4)
+    assert figs["cpi_yoy_december_by_row"]["value"] == pytest.approx(want, abs=1e-4)  # no hole in 2019
 
 
 def test_overview_bad_as_of_stops_at_validation(tmp_path, store):
@@ -36,91 +42,183 @@ def test_overview_bad_as_of_stops_at_validation(tmp_path, store):
     assert "ParameterError" in exc.value.ename and "as_of" in exc.value.evalue
 
 
-@pytest.mark.parametrize("as_of", ["2000-03-31", "2025-12-31"])
-def test_concentration_figures_match_library(tmp_path, store, as_of):
-    from rotation import concentration as C
+@pytest.mark.parametrize("as_of, published", [("2000-03-31", "2000-01"), ("2025-12-31", "2025-10")])
+def test_concentration_figures_match_library(tmp_path, store, as_of, published):
+    import nbformat
+
+    from rotation import concentration, findings, params
 
     figs = run_nb("03_concentration", tmp_path, as_of=as_of, high_concentration_pct=75.0)
-    firms = data.famafrench_table("ff_portfolios_me", "Number of Firms in Portfolios")
-    size = data.famafrench_table("ff_portfolios_me", "Average Firm Size")
-    vw = data.famafrench_table("ff_portfolios_me", "Average Value Weight Returns -- Monthly")
-    month = pd.Period(as_of[:7], "M")
-    head = C.summary(firms, size, vw, pd.Period("1926-07", "M"), month, 75.0)
-    for name in ["top_decile_share", "top_decile_share_percentile", "peak_share", "fwd5y_small_minus_large_after_high"]:
+    with data.cutoff(as_of):  # what the notebook sees: Fama-French months published by as_of (about 45 days' lag)
+        firms = data.famafrench_table("ff_portfolios_me", "Number of Firms in Portfolios")
+        size = data.famafrench_table("ff_portfolios_me", "Average Firm Size")
+        vw = data.famafrench_table("ff_portfolios_me", "Average Value Weight Returns -- Monthly")
+    month = pd.Period(published, "M")
+    assert firms.index.max() == month
+    window = params.Window(start=pd.Period("1926-07", "M"), as_of=pd.Timestamp(as_of), as_of_month=month,
+                           requested=as_of, data_end=month)
+    head = concentration.summary(firms, size, vw, window, 75.0)
+    for name in ["top_decile_share", "top_decile_share_percentile", "peak_share", "fwd5y_small_minus_large_after_high",
+                 "recent_high_share"]:
         assert figs[name]["value"] == pytest.approx(head[name], abs=1e-4), name
-    assert figs["top_decile_firms"]["value"] == head["top_decile_firms"]
-    assert figs["peak_month"]["value"] == head["peak_month"]
-    assert figs["top_decile_share"]["as_of"] == as_of
-    # independent of the library: the share from the raw table values for the as_of month
-    caps = firms.loc[month, C.DECILES] * size.loc[month, C.DECILES]
+    for name in ["top_decile_firms", "top_decile_firms_min", "top_decile_firms_max", "peak_month", "as_of_high",
+                 "fwd5y_high_months", "fwd5y_high_episodes", "fwd5y_high_months_pending", "recent_high_month",
+                 "recent_high_candidate"]:
+        assert figs[name]["value"] == head[name], name
+    assert figs["top_decile_share"]["as_of"] == str(month.to_timestamp(how="end").date())
+    assert all(f["as_of"] <= as_of for f in figs.values())
+    # independent of the library: the share and the firm counts from the raw table values
+    caps = firms.loc[month, concentration.DECILES] * size.loc[month, concentration.DECILES]
     assert figs["top_decile_share"]["value"] == pytest.approx(caps["Hi 10"] / caps.sum(), abs=1e-6)
+    counts = firms.loc[pd.Period("1926-07", "M"):month, "Hi 10"]
+    assert (figs["top_decile_firms_min"]["value"], figs["top_decile_firms_max"]["value"]) == (counts.min(), counts.max())
+    # every generated sentence agrees with the figures it quotes
+    statements = findings.from_notebook(nbformat.read(tmp_path / "03_concentration.ipynb", 4))
+    assert statements and not [p for st in statements for p in findings.check(st, figs)]
 
 
 @pytest.mark.parametrize("as_of", ["2000-03-31", "2025-12-31"])
 def test_valuation_figures_match_library(tmp_path, store, as_of):
-    from rotation import valuation as V
+    import numpy as np
+
+    from rotation import params, valuation
 
     figs = run_nb("01_valuation_gap", tmp_path, as_of=as_of, horizon_years=3)
-    firms = data.famafrench_table("ff_25_size_bm", "Number of Firms in Portfolios")
-    cap = data.famafrench_table("ff_25_size_bm", "Average Market Cap")
-    bm = data.famafrench_table("ff_25_size_bm", V.BM_TABLE)
-    vw = data.famafrench_table("ff_portfolios_me", "Average Value Weight Returns -- Monthly")
-    month = pd.Period(as_of[:7], "M")
-    head = V.summary(firms, cap, bm, vw, data.shiller(), pd.Period("1926-07", "M"), month, 3)
-    for name in ["relative_pb_small_big", "relative_pb_percentile", "relative_pb_zscore", "sp500_cape",
+    window = params.validate(as_of, "1926-07-01", core="ff_25_size_bm")   # the notebook's cutoff and window
+    with data.cutoff(as_of):
+        firms = data.famafrench_table("ff_25_size_bm", "Number of Firms in Portfolios")
+        cap = data.famafrench_table("ff_25_size_bm", "Average Market Cap")
+        bm_june = data.famafrench_table("ff_25_size_bm", valuation.BM_JUNE_TABLE)
+        bm_dec = data.famafrench_table("ff_25_size_bm", valuation.BM_TABLE)
+        r25 = data.famafrench_table("ff_25_size_bm", valuation.RETURNS_TABLE)
+        vw = data.famafrench_table("ff_portfolios_me", "Average Value Weight Returns -- Monthly")
+        shiller = data.shiller()
+    rel = valuation.relative_pb(valuation.price_updated_pb_by_size(firms, cap, bm_june, r25))
+    rel_dec = valuation.relative_pb(valuation.price_to_book_by_size(firms, cap, bm_dec))
+    head = valuation.summary(rel, rel_dec, vw, shiller, window, 3)
+    for name in ["relative_pb_small_big", "relative_pb_percentile", "relative_pb_percentile_since_1963", "relative_pb_zscore",
+                 "relative_pb_small_big_dec_formation", "small_cap_pb_discount", "sp500_cape", "sp500_trailing_pe",
                  "fwd_smb_slope", "fwd_smb_slope_t"]:
         assert figs[name]["value"] == pytest.approx(head[name], abs=1e-3), name
-    assert figs["relative_pb_small_big"]["as_of"] == as_of
+    month = window.as_of_month                       # last month published by as_of (2025-12-31 -> 2025-10)
+    assert month < pd.Period(as_of[:7], "M")
+    assert figs["relative_pb_small_big"]["as_of"] == str(month.to_timestamp(how="end").date())
+
+    # independently from the raw table values: the June-formation P/B of the July row (end-of-June prices),
+    # rolled forward with each quintile's value-weighted return from July to the as_of month
+    july = pd.Period(f"{month.year if month.month >= 7 else month.year - 1}-07", "M")
+
+    def pb(cols, bm_table, start, end):
+        me0 = firms.loc[start, cols] * cap.loc[start, cols]
+        value = me0.sum() / (me0 * bm_table.loc[start, cols]).sum()
+        for k in pd.period_range(start, end, freq="M") if end is not None else []:
+            me = firms.loc[k, cols] * cap.loc[k, cols]
+            value *= 1 + (me * r25.loc[k, cols]).sum() / me.sum()
+        return value
+
+    small, big = list(firms.columns[:5]), list(firms.columns[-5:])
+    assert small[0] == "SMALL LoBM" and big[-1] == "BIG HiBM"
+    assert figs["relative_pb_small_big"]["value"] == pytest.approx(pb(small, bm_june, july, month) / pb(big, bm_june, july, month), abs=1e-5)
+    # December formation: that month's row as published (prices of December before the formation), no roll-forward
+    assert figs["relative_pb_small_big_dec_formation"]["value"] == pytest.approx(
+        pb(small, bm_dec, month, None) / pb(big, bm_dec, month, None), abs=1e-5)
+    # the post-1963 percentile: share of months 1963-07..as_of at or below the value
+    since = rel[(rel.index >= pd.Period("1963-07", "M")) & (rel.index <= month)]
+    assert figs["relative_pb_percentile_since_1963"]["value"] == pytest.approx(
+        float(np.mean(since.to_numpy() <= figs["relative_pb_small_big"]["value"] + 1e-9)) * 100, abs=1e-2)
     # CAPE independently: Shiller's value for the as_of month itself
     assert figs["sp500_cape"]["value"] == pytest.approx(data.shiller().loc[month, "CAPE"], abs=1e-3)
+    assert ("article_pe_discount" in figs) == (pd.Timestamp(as_of) >= data.article_date())
+    # every generated sentence agrees with the figures it quotes
+    import nbformat
+
+    from rotation import findings
+
+    statements = findings.from_notebook(nbformat.read(tmp_path / "01_valuation_gap.ipynb", 4))
+    assert statements and not [p for st in statements for p in findings.check(st, figs)]
 
 
-@pytest.mark.parametrize("as_of, start", [("2025-12-31", "1990-01-01"), ("2019-12-31", "1977-01-01")])
-def test_rates_figures_match_library(tmp_path, store, as_of, start):
-    from rotation import rates as Rt
+@pytest.mark.parametrize("as_of, start, first_cut", [("2025-12-31", "1990-01-01", "2024-09"), ("2019-12-31", "1977-01-01", "2019-08"),
+                                                     ("2008-06-30", "1990-01-01", "2007-09")])
+def test_rates_figures_match_library(tmp_path, store, as_of, start, first_cut):
+    from rotation import params, rates
 
     figs = run_nb("02_rate_sensitivity", tmp_path, as_of=as_of, start=start)
-    vw = data.famafrench_table("ff_portfolios_me", "Average Value Weight Returns -- Monthly")
-    head = Rt.summary(vw, data.fred_series("DGS2"), data.fred_series("FEDFUNDS"), data.fred_series("DFEDTARU"),
-                      pd.Period(start[:7], "M"), pd.Period(as_of[:7], "M"), pd.Timestamp(as_of))
+    with data.cutoff(as_of):  # the library on what was published by as_of, as the notebook sees it
+        window = params.validate(as_of, start, core=("ff_portfolios_me", "fred_DGS2"))
+        vw = data.famafrench_table("ff_portfolios_me", "Average Value Weight Returns -- Monthly")
+        head = rates.summary(vw, data.fred_series("DGS2"), data.fred_series("FEDFUNDS"), data.fred_series("DFEDTARU"), window)
+        usrec = data.fred_series("USREC")
     for name in ["size_spread_beta_dgs2", "size_spread_beta_dgs2_t", "mean_spread_12m_after_first_cut"]:
-        assert figs[name]["value"] == pytest.approx(head[name], abs=1e-4), name
-    assert figs["easing_cycles"]["value"] == head["easing_cycles"]
-    # the target upper bound independently from the raw series
+        assert figs[name]["value"] == pytest.approx(head[name], abs=1e-4, nan_ok=True), name
+    for name in ["easing_cycles", "cycles_with_12m", "cycles_small_ahead_12m", "size_spread_beta_dgs2_months", "current_cycle_first_cut"]:
+        assert figs[name]["value"] == head[name], name
+    # the latest cycle's first cut, from the FOMC's history (2007-09-18, 2019-07-31, 2024-09-18 decisions)
+    assert figs["current_cycle_first_cut"]["value"] == first_cut
+    # nothing is dated after as_of
+    assert all(f["as_of"] <= as_of for f in figs.values()), {k: f["as_of"] for k, f in figs.items() if f["as_of"] > as_of}
+    # the target upper bound independently from the raw series (published the day it takes effect)
     upper = data.fred_series("DFEDTARU")
-    assert figs["fed_target_upper"]["value"] == upper[upper.index <= as_of].iloc[-1]
+    before = upper[upper.index <= as_of]
+    assert figs["fed_target_upper"]["value"] == (before.iloc[-1] if len(before) else None)
     if as_of == "2025-12-31":
         assert figs["fed_target_upper"]["value"] == 3.75
+    if as_of == "2008-06-30":
+        # the 2007-12 recession was announced on 2008-12-01: not yet known for the 2007-09 cut
+        assert rates.recession_within(usrec, pd.Period("2007-09", "M"), 12, rates.NBER_PEAK_LAG_MONTHS) is None
+        assert rates.recession_within(data.fred_series("USREC"), pd.Period("2007-09", "M"), 12, rates.NBER_PEAK_LAG_MONTHS) is True
 
 
 @pytest.mark.parametrize("as_of", ["2025-12-31", "2009-06-30"])
 def test_credit_figures_match_library(tmp_path, store, as_of):
-    from rotation import credit as Cr
+    from rotation import credit, params
+    from rotation.timeseries import to_monthly_index
 
     figs = run_nb("04_refinancing_wall", tmp_path, as_of=as_of, floating_share=0.4, base_rate_path="4.0,4.0,4.0")
-    firms = data.famafrench_table("ff_portfolios_ep", "Number of Firms in Portfolios")
-    op_size = Cr.operating_profitability_by_size(data.famafrench_table("ff_25_size_op", "Number of Firms in Portfolios"),
-                                                 data.famafrench_table("ff_25_size_op", "Average Market Cap"),
-                                                 data.famafrench_table("ff_25_size_op", "Value Weight Average of OP"))
-    a = Cr.RefinancingAssumptions((0.12, 0.18, 0.22), 5.0, 3.0, 3.6, (4.0, 4.0, 4.0), 0.4, 3.5, 3.0)
-    head = Cr.summary(firms, data.fred_series("BAMLH0A0HYM2"), op_size, a, pd.Period("1951-07", "M"),
-                      pd.Period(as_of[:7], "M"), pd.Timestamp(as_of))
+    with data.cutoff(as_of):
+        window = params.validate(as_of, "1951-07-01", core="ff_portfolios_ep")
+        firms = data.famafrench_table("ff_portfolios_ep", "Number of Firms in Portfolios")
+        op_size = credit.operating_profitability_by_size(data.famafrench_table("ff_25_size_op", "Number of Firms in Portfolios"),
+                                                         data.famafrench_table("ff_25_size_op", "Average Market Cap"),
+                                                         data.famafrench_table("ff_25_size_op", "Value Weight Average of OP"))
+        hy = data.fred_series("BAMLH0A0HYM2")
+        gw = data.goyal_welch()
+        baa = credit.baa_minus_10y(data.fred_series("BAA"), data.fred_series("DGS10"), data.fred_series("BAA10Y"))
+        d = credit.data_defaults({"FEDFUNDS": to_monthly_index(data.fred_series("FEDFUNDS")),
+                                  "TB3MS": to_monthly_index(data.fred_series("TB3MS"))},
+                                 {"HY": hy, "Baa-10y": baa["spread"], "Baa-lty": (gw["BAA"] - gw["lty"]) * 100}, window.as_of, years=3)
+        a = credit.RefinancingAssumptions((0.12, 0.18, 0.22), d["maturing_coupon"]["value"], d["new_issue_spread"]["value"],
+                                          d["base_rate_now"]["value"], (4.0, 4.0, 4.0), 0.4, 3.5, 3.0)
+        head = credit.summary(firms, hy, op_size, a, window)
     for name in ["unprofitable_share", "unprofitable_share_percentile", "hy_oas", "hy_oas_percentile",
                  "op_small_minus_big", "whatif_interest_cost_change"]:
         assert figs[name]["value"] == pytest.approx(head[name], abs=1e-4), name
+    assert figs["unprofitable_share_fiscal_year"]["value"] == head["unprofitable_share_fiscal_year"]
+    assert figs["unprofitable_share"]["as_of"] == str(window.as_of_month.to_timestamp(how="end").date())
     # independent: the share straight from the raw counts
-    row = firms.loc[pd.Period(as_of[:7], "M")]
-    assert figs["unprofitable_share"]["value"] == pytest.approx(row["<= 0"] / row[Cr.EP_BUCKETS].sum(), abs=1e-6)
+    row = firms.loc[window.as_of_month]
+    assert figs["unprofitable_share"]["value"] == pytest.approx(row["<= 0"] / row[credit.EP_BUCKETS].sum(), abs=1e-6)
+    assert "user" in figs["whatif_interest_cost_change"]["label"] and "data" in figs["whatif_interest_cost_change"]["label"]
+    if as_of == "2009-06-30":
+        # April 2009 (the last E/P month out by June 30) is still sorted on fiscal 2007 earnings
+        assert figs["unprofitable_share_fiscal_year"]["value"] == 2007
+        # the data-default base rate = FEDFUNDS for the last month published by 2009-06-30, from the raw file: a month's
+        # average is published the day after the month ends, so June 2009 (out 2009-07-01) is not yet there, May is
+        raw = pd.read_csv(store / "fred" / "FEDFUNDS.csv", parse_dates=["date"]).dropna()
+        out_by = raw[raw["date"] + pd.offsets.MonthEnd(0) + pd.Timedelta(days=1) <= pd.Timestamp(as_of)]
+        assert out_by["date"].iloc[-1] == pd.Timestamp("2009-05-01")
+        assert figs["whatif_base_rate_now"]["value"] == pytest.approx(float(out_by["value"].iloc[-1]), abs=1e-9)
+        assert figs["whatif_base_rate_now"]["as_of"] == "2009-05-31"
 
 
 @pytest.mark.parametrize("as_of", ["2026-08-31", "2025-12-31"])
 def test_claims_figures_match_library(tmp_path, store, as_of):
-    from rotation import claims
+    from rotation import claims, params
 
     figs = run_nb("05_claims_check", tmp_path, as_of=as_of)
     recs = data.claims_catalog()["claims"]
-    month = min(pd.Period(as_of[:7], "M"), pd.Period("2026-02", "M"))
-    expected = claims.evaluate(recs, data.claims_inputs(), pd.Timestamp(as_of), month)
+    window = params.validate(as_of, "1926-07-01", core="ff_portfolios_me")  # sets the data cutoff to as_of
+    expected = claims.evaluate(recs, data.claims_inputs(), window)
     for rec in recs:
         cid = rec["id"]
         assert figs[f"{cid}.verdict"]["value"] == expected.loc[cid, "verdict"], cid

@@ -1,8 +1,8 @@
 """The claims check: every testable claim of the article against the data, with a verdict.
 
-`evaluate(records, inputs, as_of, as_of_month)` runs each claim's check function (named in
-`seeds/claims.yml`) on the inputs truncated at `as_of` (no data after it is ever used) and
-returns one row per claim.
+`evaluate(records, inputs, window)` runs each claim's check function (named in
+`seeds/claims.yml`) on the inputs truncated at the window's `as_of` (no data after it is ever
+used; the loaders already hide what was not yet published) and returns one row per claim.
 
 Verdicts:
 * supported           the measured figure agrees with the claim within the record's tolerance;
@@ -16,7 +16,7 @@ Inputs (a dict of frames, built by `rotation.data.claims_inputs()`):
 rut, spy (daily closes), nasdaq, t10y2y, upper, lower (FRED daily), cpi, cpi_core, unrate,
 usrec, fedfunds (FRED monthly), dgs2 (daily), hy (daily, spliced), me_returns, me_firms,
 me_size (Portfolios_Formed_on_ME), ep_firms (Portfolios_Formed_on_E-P), bm25_firms,
-bm25_cap, bm25_bm (25_Portfolios_5x5), shiller.
+bm25_cap, bm25_bm_june (June-formation BE/ME), bm25_returns (25_Portfolios_5x5), shiller.
 """
 from __future__ import annotations
 
@@ -25,10 +25,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from . import concentration as C
-from . import credit as Cr
-from . import rates as Rt
-from . import valuation as V
+from . import concentration, credit, rates, valuation
 from .timeseries import month_end_values, pct_change_by_date, to_monthly_index, value_at
 
 VERDICTS = ("supported", "contradicted", "mixed", "not testable", "not yet observable")
@@ -205,7 +202,11 @@ def check_steepening(rec, inp, ctx) -> dict:
 def check_easing(rec, inp, ctx) -> dict:
     tol = rec["tolerance"]
     start = pd.Period(tol["start"], "M")
-    head = Rt.summary(inp["me_returns"], inp["dgs2"], inp["fedfunds"], inp["upper"], start, ctx["as_of_month"], ctx["as_of"])
+    from .params import Window
+
+    head = rates.summary(inp["me_returns"], inp["dgs2"], inp["fedfunds"], inp["upper"],
+                      Window(start=start, as_of=ctx["as_of"], as_of_month=ctx["as_of_month"],
+                             requested=str(ctx["as_of"].date()), data_end=ctx["as_of_month"]))
     m, beta, t = head["mean_spread_12m_after_first_cut"], head["size_spread_beta_dgs2"], head["size_spread_beta_dgs2_t"]
     if m > 0 and beta < 0 and t <= -tol["min_t"]:
         verdict = "supported"
@@ -215,8 +216,8 @@ def check_easing(rec, inp, ctx) -> dict:
         verdict = "mixed"
     return {"verdict": verdict, "value": m, "window": f"{start}..{ctx['as_of_month']}, {head['cycles_with_12m']} easing cycles",
             "evidence": f"small minus large (Lo 30 - Hi 30) averaged {m:+.1%} over the 12 months after a first cut "
-                        f"({', '.join(head['first_cuts'])}); the size spread rose with 2-year yields "
-                        f"(beta {beta:+.2f}% per pp, t {t:+.1f}), the opposite of 'cuts help small caps'."
+                        f"({', '.join(head['first_cuts'])}); month to month, small caps did relatively better when 2-year yields rose "
+                        f"(beta {beta:+.2f}% per pp, t {t:+.1f})."
                         if beta > 0 else
                         f"small minus large averaged {m:+.1%} over the 12 months after a first cut; beta on 2-year yield changes {beta:+.2f} (t {t:+.1f})."}
 
@@ -226,7 +227,7 @@ def check_easing(rec, inp, ctx) -> dict:
 def check_concentration_extreme(rec, inp, ctx) -> dict:
     tol = rec["tolerance"]
     start = ctx["start"]
-    head = C.summary(inp["me_firms"], inp["me_size"], inp["me_returns"], start, ctx["as_of_month"], 80.0)
+    head = concentration.summary(inp["me_firms"], inp["me_size"], inp["me_returns"], ctx["window"], 80.0)
     p = head["top_decile_share_percentile"]
     verdict = "supported" if p >= tol["min_percentile"] else "mixed" if p >= 80 else "contradicted"
     return {"verdict": verdict, "value": p, "window": f"{start}..{ctx['as_of_month']}",
@@ -238,12 +239,11 @@ def check_concentration_extreme(rec, inp, ctx) -> dict:
 def check_concentration_followed(rec, inp, ctx) -> dict:
     tol = rec["tolerance"]
     start = ctx["start"]
-    share = C.top_decile_share(inp["me_firms"], inp["me_size"])
-    share = share[(share.index >= start) & (share.index <= ctx["as_of_month"])]
-    row = C.conditional_forward(share, inp["me_returns"], "Lo 30", "Hi 10", [5], tol["high_pct"], ctx["as_of_month"]).iloc[0]
+    share = ctx["window"].clip(concentration.top_decile_share(inp["me_firms"], inp["me_size"]))
+    row = concentration.conditional_forward(share, inp["me_returns"], "Lo 30", "Hi 10", [5], tol["high_pct"], ctx["as_of_month"]).iloc[0]
     from .episodes import episode_periods
 
-    eps = C.episode_table(share, inp["me_firms"]["Hi 10"], inp["me_returns"], episode_periods(), "Lo 30", "Hi 10", ctx["as_of_month"])
+    eps = concentration.episode_table(share, inp["me_firms"]["Hi 10"], inp["me_returns"], episode_periods(), "Lo 30", "Hi 10", ctx["as_of_month"])
     named = "; ".join(f"{k}: {v:+.1%}/yr" for k, v in eps["next_5y_small_minus_large"].dropna().items())
     diff, t, n_eps = row["difference"], row["difference_t_nw"], int(row["high_episodes"])
     if diff > 0 and t >= tol["min_t"] and n_eps >= tol["min_episodes"]:
@@ -264,21 +264,23 @@ def check_concentration_followed(rec, inp, ctx) -> dict:
 def _analogue(name: str, inp, ctx) -> str:
     m = ctx["as_of_month"]
     if name == "valuation_pb_discount":
-        rel = V.relative_pb(V.price_to_book_by_size(inp["bm25_firms"], inp["bm25_cap"], inp["bm25_bm"]))
+        rel = valuation.relative_pb(valuation.price_updated_pb_by_size(inp["bm25_firms"], inp["bm25_cap"], inp["bm25_bm_june"],
+                                                                        inp["bm25_returns"]))
         v, when = value_at(rel, m)
-        return (f"closest analogue: the smallest NYSE size quintile's price-to-book was {1 - v:.0%} below the biggest's in {when} "
+        return (f"closest analogue: the smallest NYSE size quintile's price-updated price-to-book was {1 - v:.0%} below the biggest's in {when} "
                 f"(notebook 01); the claim's 1 - 15/22 is a {1 - 15 / 22:.0%} forward-P/E discount.")
     if name == "unprofitable_share":
-        v, when = value_at(Cr.unprofitable_share(inp["ep_firms"]), m)
-        return f"closest analogue: {v:.1%} of all US listed firms had earnings <= 0 in {when} (Fama-French E/P sort, notebook 04)."
+        v, when = value_at(credit.unprofitable_share(inp["ep_firms"]), m)
+        return (f"closest analogue: {v:.1%} of all US listed firms had earnings <= 0 in fiscal year {credit.earnings_fiscal_year(when)} "
+                f"(the E/P sort in force in {when}; Fama-French, notebook 04).")
     if name == "fed_target_path":
         hi, d = value_at(inp["upper"], ctx["as_of"])
         lo, _ = value_at(inp["lower"], ctx["as_of"])
         return f"closest analogue: the realised target range was {lo:.2f}%-{hi:.2f}% on {d.date()} (notebook 02)."
     if name == "credit_beta":
-        spread = (Rt.size_spread(inp["me_returns"]) * 100)
+        spread = (rates.size_spread(inp["me_returns"]) * 100)
         spread = spread[spread.index >= pd.Period("1997-01", "M")]
-        b = Rt.rate_betas(spread, Rt.monthly_changes({"HY OAS": month_end_values(inp["hy"])}), 6).iloc[0]
+        b = rates.rate_betas(spread, rates.monthly_changes({"HY OAS": month_end_values(inp["hy"])}), 6).iloc[0]
         return (f"closest analogue: small minus large returns fall {abs(b['beta']):.2f}% a month per pp rise in the HY spread "
                 f"(t {b['t_nw']:+.1f}, notebook 04): small caps are more credit-sensitive, which is consistent with, not proof of, more floating debt.")
     return "no analogue."
@@ -294,12 +296,14 @@ def check_not_testable(rec, inp, ctx) -> dict:
 CHECKS = {name: fn for name, fn in globals().items() if name.startswith("check_")}
 
 
-def evaluate(records: list[dict], inputs: dict, as_of: pd.Timestamp, as_of_month: pd.Period,
-             start: pd.Period = pd.Period("1926-07", "M")) -> pd.DataFrame:
-    """Run every claim's check at `as_of` (monthly checks at `as_of_month`; long-history
-    checks rank against months from `start`); one row per claim (see module docstring)."""
-    inp = {k: truncate(v, as_of, as_of_month) for k, v in inputs.items()}
-    ctx = {"as_of": pd.Timestamp(as_of), "as_of_month": as_of_month, "start": pd.Period(start, "M")}
+def evaluate(records: list[dict], inputs: dict, window) -> pd.DataFrame:
+    """Run every claim's check at the resolved `window` (a `rotation.params.Window`: daily
+    checks up to `window.as_of`, monthly ones at `window.as_of_month`, long-history checks
+    ranked against months from `window.start`); one row per claim (see module docstring).
+    The inputs are cut at as_of again here, so no check can see a later observation."""
+    inp = {k: truncate(v, window.as_of, window.as_of_month) for k, v in inputs.items()}
+    ctx = {"as_of": pd.Timestamp(window.as_of), "as_of_month": window.as_of_month, "start": window.start,
+           "window": window}
     rows = []
     for rec in records:
         base = {"id": rec["id"], "topic": rec["topic"], "claim": rec["claim"], "value": None,
@@ -322,9 +326,16 @@ def evaluate(records: list[dict], inputs: dict, as_of: pd.Timestamp, as_of_month
 
 # ----------------------------------------------------------------- charts
 
-def chart_spec(rec: dict, inputs: dict, as_of: pd.Timestamp, as_of_month: pd.Period) -> dict | None:
+def verdict_counts(verdicts: pd.DataFrame) -> dict[str, int]:
+    """Number of claims with each verdict, in the order of `VERDICTS` (zeros included)."""
+    counts = verdicts["verdict"].value_counts()
+    return {v: int(counts.get(v, 0)) for v in VERDICTS}
+
+
+def chart_spec(rec: dict, inputs: dict, window) -> dict | None:
     """What to draw for a claim (series, title, units, source, reference line and shaded
-    windows), from data up to `as_of` only; None when there is nothing to draw."""
+    windows), from data up to `window.as_of` only; None when there is nothing to draw."""
+    as_of, as_of_month = window.as_of, window.as_of_month
     inp = {k: truncate(v, as_of, as_of_month) for k, v in inputs.items()}
     cid = rec["id"]
     clip = lambda s, a, b: s[(s.index >= pd.Timestamp(a)) & (s.index <= pd.Timestamp(b))]
@@ -360,12 +371,12 @@ def chart_spec(rec: dict, inputs: dict, as_of: pd.Timestamp, as_of_month: pd.Per
                 "title": "S&P 500 ETF against its running record", "ylabel": "dollars (adjusted close)", "source": "SPY (Yahoo, adjusted)",
                 "hline": None, "shade": [("2026-01-01", "2026-01-08", "first sessions of 2026")]}
     if cid in ("concentration_extreme", "concentration_then_small_outperform"):
-        share = C.top_decile_share(inp["me_firms"], inp["me_size"]) * 100
+        share = concentration.top_decile_share(inp["me_firms"], inp["me_size"]) * 100
         return {"series": {"top-decile share of market cap": share}, "title": "Share of US market cap in the top NYSE size decile",
                 "ylabel": "percent of total market cap", "source": "Fama-French Portfolios Formed on ME", "hline": None, "shade": [],
                 "episodes": True}
     if cid == "russell_unprofitable_40pct":
-        return {"series": {"share of listed firms with earnings <= 0": Cr.unprofitable_share(inp["ep_firms"]) * 100},
+        return {"series": {"share of listed firms with earnings <= 0": credit.unprofitable_share(inp["ep_firms"]) * 100},
                 "title": "Loss-making share of US listed firms (analogue)", "ylabel": "percent of firms",
                 "source": "Fama-French Portfolios Formed on E-P", "hline": 40.0, "shade": []}
     return None

@@ -19,6 +19,7 @@ def claims_inputs() -> dict:
         "ep_firms": famafrench_table("ff_portfolios_ep", "Number of Firms in Portfolios"),
         "bm25_firms": famafrench_table("ff_25_size_bm", "Number of Firms in Portfolios"),
         "bm25_cap": famafrench_table("ff_25_size_bm", "Average Market Cap"),
-        "bm25_bm": famafrench_table("ff_25_size_bm", "BE(Fiscal Year t-1) / ME(Dec t-1)"),
+        "bm25_bm_june": famafrench_table("ff_25_size_bm", "BE_FYt-1/ME_June t"),
+        "bm25_returns": famafrench_table("ff_25_size_bm", "Average Value Weighted Returns -- Monthly"),
         "shiller": shiller(),
     }
