@@ -80,6 +80,8 @@ def test_level_vs_periods_uses_no_data_after_as_of():
     assert out.loc["x", "value at as_of"] == 3.0 and out.loc["x", "date"] == "2022-06"
     assert out.loc["x", "mean 2021"] == 1.5 and out.loc["x", "difference vs 2021"] == 1.5
     assert np.isnan(out.loc["x", "mean 2022"])
+    # the 2021 mean uses two months, January and December
+    assert out.loc["x", "months in mean 2021"] == "2021-01..2021-12 (2)" and out.loc["x", "months in mean 2022"] is None
 
 
 def test_level_vs_periods_daily():
@@ -87,6 +89,7 @@ def test_level_vs_periods_daily():
     out = credit.level_vs_periods({"d": d}, {"2021": ("2021-01", "2021-12")}, "2022-02-15")
     assert out.loc["d", "value at as_of"] == 5.0 and out.loc["d", "date"] == "2022-02-14"
     assert out.loc["d", "mean 2021"] == 5.0 and out.loc["d", "difference vs 2021"] == 0.0
+    assert out.loc["d", "months in mean 2021"] == "2021-01..2021-11 (2)"   # two days in two months
     # a series that begins inside the period is not averaged over part of it
     late = credit.level_vs_periods({"d": d}, {"2020-21": ("2020-01", "2021-12")}, "2022-02-15")
     assert np.isnan(late.loc["d", "mean 2020-21"]) and np.isnan(late.loc["d", "difference vs 2020-21"])
@@ -149,16 +152,27 @@ def test_data_defaults_by_hand():
     ff = _month([2.0] * 36 + [1.0] * 6, "2006-01")
     hy_days = pd.to_datetime(["2009-06-10", "2009-06-29", "2009-07-01"])
     hy = pd.Series([9.0, 11.0, 20.0], index=hy_days)          # 2009-07-01 is after as_of: unused
-    baa = _month([1.5] * 42, "2006-01")
+    baa = _month([1.5] * 41 + [2.5], "2006-01")               # 1.5 to 2009-05, 2.5 in 2009-06
     d = credit.data_defaults({"FF": ff}, {"HY": hy, "Baa": baa}, "2009-06-30", years=3, issue_years=2)
     assert d["base_rate_now"]["value"] == 1.0 and d["base_rate_now"]["date"] == pd.Period("2009-06", "M")
     assert d["base_rate_path"]["value"] == (1.0, 1.0, 1.0)
-    assert d["new_issue_spread"]["value"] == 11.0 and "HY, 2009-06-29" in d["new_issue_spread"]["source"]
-    # coupon over 2007-07..2009-06 (24 months): base 2.0 for 18 months, 1.0 for 6 -> mean 1.75;
-    # spread: Baa 1.5 for 23 months, HY monthly mean (9+11)/2 = 10 in 2009-06 -> (23*1.5 + 10)/24
-    assert d["maturing_coupon"]["value"] == pytest.approx(1.75 + (23 * 1.5 + 10) / 24)
-    assert "2007-07..2009-06 (24 months)" in d["maturing_coupon"]["source"]
-    assert "Baa 2007-07..2009-05; HY 2009-06..2009-06" in d["maturing_coupon"]["source"]
+    # HY begins inside the issue years 2007-07..2009-06, so BOTH inputs use Baa: new issue = Baa's
+    # 2009-06 value 2.5 (not HY's 11); coupon = mean base 1.75 + mean Baa (23 x 1.5 + 2.5) / 24 = 1.54167
+    assert d["new_issue_spread"]["value"] == 2.5 and d["new_issue_spread"]["source"].startswith("Baa, 2009-06")
+    assert d["maturing_coupon"]["value"] == pytest.approx(1.75 + (23 * 1.5 + 2.5) / 24)
+    assert "2007-07..2009-06 (24 months with both)" in d["maturing_coupon"]["source"]
+    assert "spread Baa" in d["maturing_coupon"]["source"] and "HY" not in d["maturing_coupon"]["source"]
+    # with HY covering the issue years, both use HY: daily 4.0 from 2007-01-01 to 2009-05-31, then 9 and 11 in June
+    hy_long = pd.concat([pd.Series(4.0, index=pd.date_range("2007-01-01", "2009-05-31", freq="D")), hy])
+    d2 = credit.data_defaults({"FF": ff}, {"HY": hy_long, "Baa": baa}, "2009-06-30", years=3, issue_years=2)
+    assert d2["new_issue_spread"]["value"] == 11.0 and d2["new_issue_spread"]["source"].startswith("HY, 2009-06-29")
+    # coupon: base 1.75 + HY monthly means (23 months of 4.0, June (9 + 11) / 2 = 10) / 24 = 1.75 + 4.25 = 6.0
+    assert d2["maturing_coupon"]["value"] == pytest.approx(6.0)
+    # fed funds and Baa end a month early (published with a lag): the coupon uses the 23 months with both, and says so;
+    # base 2007-07..2008-12 at 2.0 (18 months), 2009-01..05 at 1.0 (5) -> 41 / 23; Baa 1.5
+    d3 = credit.data_defaults({"FF": ff.iloc[:-1]}, {"Baa": baa.iloc[:-1]}, "2009-06-30", years=1, issue_years=2)
+    assert d3["maturing_coupon"]["value"] == pytest.approx(41 / 23 + 1.5)
+    assert "2007-07..2009-05 (23 months with both)" in d3["maturing_coupon"]["source"]
 
 
 def test_data_defaults_fall_back_and_skip_stale_sources():

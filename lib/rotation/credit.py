@@ -205,7 +205,7 @@ WHATIF_PARAMETERS = {
                          "assumption, not from data: a front-loaded wall, share of fixed-rate debt maturing in each coming year"),
     "maturing_coupon": ("% per year", "mean of base rate + spread over the five years before as_of (the issue years)",
                         "coupon on existing fixed-rate debt"),
-    "new_issue_spread": ("pp", "HY OAS at as_of (before 1997: Baa minus 10-year)", "spread over the base rate for refinancing"),
+    "new_issue_spread": ("pp", "at as_of, the first of HY OAS / Baa minus 10-year / Baa minus long-term Treasury that covers the issue years and as_of (the coupon uses the same one)", "spread over the base rate for refinancing"),
     "base_rate_now": ("% per year", "effective fed funds rate, last month published by as_of", "base rate today"),
     "base_rate_path": ("% per year, one per year", "flat at the base rate now (no forecast)", "base rate in each coming year"),
     "floating_share": ("decimal", None, "assumption, not from data: the article gives no figure for 'more variable-rate debt'"),
@@ -310,24 +310,43 @@ def _ranges(label: pd.Series) -> str:
     return "; ".join(parts)
 
 
+def _spread_source(sources: dict[str, pd.Series], months: pd.PeriodIndex, as_of: pd.Timestamp, max_age_days: int):
+    """The one spread source the what-if uses: the first of `sources` (in order) whose data begin
+    at or before the first month of `months` (the issue years) and that has a value at `as_of`
+    no older than `max_age_days`. If none covers the issue years, the first with a value at
+    as_of (the coupon is then a mean over the months it has). (label, series) or (None, None)."""
+    usable = []
+    for label, s in sources.items():
+        if s.dropna().empty or _first_value({label: s}, as_of, max_age_days)[1] is None:
+            continue
+        first = _monthly(s, as_of).index.min()
+        if first <= months[0]:
+            return label, s
+        usable.append((label, s))
+    return usable[0] if usable else (None, None)
+
+
 def data_defaults(base_sources: dict[str, pd.Series], spread_sources: dict[str, pd.Series], as_of,
                   years: int, issue_years: int = ISSUE_YEARS, max_age_days: int = MAX_AGE_DAYS) -> dict:
     """The what-if's rate inputs from data at `as_of`: {name: {"value", "source", "date"}}.
 
     `base_sources` and `spread_sources` are ordered {label: series} (percent per year and pp;
     monthly PeriodIndex or daily DatetimeIndex), already limited to what was published by
-    `as_of` (the data layer's cutoff); the first source with a value wins, later ones are
-    fall-backs for dates before the first begins. Nothing after `as_of` is used.
+    `as_of` (the data layer's cutoff). Nothing after `as_of` is used.
 
     base_rate_now     the first base source's last value at or before as_of (the notebook
                       passes FEDFUNDS, the effective fed funds rate, then TB3MS before 1954-07)
     base_rate_path    flat at base_rate_now for `years` years (no forecast)
-    new_issue_spread  the first spread source's last value at or before as_of (HY OAS from
-                      1996-12-31; before that Baa minus the 10-year, an investment-grade spread
-                      that understates a high-yield borrower's)
-    maturing_coupon   mean over the `issue_years` x 12 months ending in as_of's month of
-                      base + spread (monthly means; per month the first source with a value),
-                      the same rule as new issues, so the what-if compares like with like
+    new_issue_spread  the last value at or before as_of of ONE spread source: the first source
+                      (the notebook: HY OAS, then Baa minus the 10-year, then Baa minus the
+                      long-term Treasury) that begins by the first issue month and has a value
+                      at as_of (`_spread_source`). Baa spreads are investment grade and
+                      understate a high-yield borrower's.
+    maturing_coupon   mean over the months of the `issue_years` x 12 months ending in as_of's
+                      month that have both a base rate (per month the first base source with a
+                      value) and a value of that same spread source (monthly means): new issues
+                      and the maturing coupon use one spread, so the what-if compares like with
+                      like. The source text names the months actually used.
     A value no source has is NaN with source "no data at as_of".
     """
     as_of = pd.Timestamp(as_of)
@@ -338,20 +357,23 @@ def data_defaults(base_sources: dict[str, pd.Series], spread_sources: dict[str, 
     out["base_rate_path"] = {"value": tuple([base] * years), "date": base_when,
                              "source": (f"flat at the base rate now ({base_label}, {base_when}): no forecast" if base_label
                                         else "no data at as_of")}
-    spread, spread_label, spread_when = _first_value(spread_sources, as_of, max_age_days)
+    months = pd.period_range(as_of.to_period("M") - (12 * issue_years - 1), as_of.to_period("M"), freq="M")
+    spread_label, spread_series = _spread_source(spread_sources, months, as_of, max_age_days)
+    chosen = {spread_label: spread_series} if spread_label else {}
+    spread, _, spread_when = _first_value(chosen, as_of, max_age_days)
     when_text = str(spread_when.date()) if isinstance(spread_when, pd.Timestamp) else str(spread_when)
     out["new_issue_spread"] = {"value": spread, "date": spread_when,
-                               "source": f"{spread_label}, {when_text}" if spread_label else "no data at as_of"}
-    months = pd.period_range(as_of.to_period("M") - (12 * issue_years - 1), as_of.to_period("M"), freq="M")
+                               "source": (f"{spread_label}, {when_text} (the same spread source as the coupon)" if spread_label
+                                          else "no data at as_of")}
     b, b_lab = _spliced_by_month(base_sources, months, as_of)
-    s, s_lab = _spliced_by_month(spread_sources, months, as_of)
+    s, _ = _spliced_by_month(chosen, months, as_of)
     both = (b + s).dropna()
     if len(both):
         used = both.index
         out["maturing_coupon"] = {
             "value": float(both.mean()), "date": used.max(),
-            "source": (f"mean of base + spread over {used.min()}..{used.max()} ({len(used)} months): "
-                       f"base {_ranges(b_lab[used])}; spread {_ranges(s_lab[used])}")}
+            "source": (f"mean of base + spread over {used.min()}..{used.max()} ({len(used)} months with both): "
+                       f"base {_ranges(b_lab[used])}; spread {spread_label} (the same source as the new-issue spread)")}
     else:
         out["maturing_coupon"] = {"value": float("nan"), "date": None, "source": "no data at as_of"}
     return out
@@ -432,7 +454,9 @@ def level_vs_periods(series: dict[str, pd.Series], periods: dict[str, tuple], as
     Series are daily (DatetimeIndex) or monthly (PeriodIndex); nothing after `as_of` is used
     (monthly: months up to as_of's month). A period's mean is NaN unless its last month is at or
     before as_of's month (a period that is not over is not compared) and the series begins at
-    or before its first month (a mean over part of the period is not compared either)."""
+    or before its first month (a mean over part of the period is not compared either). The
+    column 'months in mean <label>' names the months the mean actually uses ('first..last (n)'):
+    a monthly series published with a lag ends before the period's last month."""
     as_of = pd.Timestamp(as_of)
     month = as_of.to_period("M")
     rows = []
@@ -449,6 +473,8 @@ def level_vs_periods(series: dict[str, pd.Series], periods: dict[str, tuple], as
             covered = len(months) and months.min() <= first and last <= month
             avg = float(inside.mean()) if covered and len(inside) else float("nan")
             row[f"mean {label}"] = avg
+            used = months[(months >= first) & (months <= last)].unique()  # months, not days
+            row[f"months in mean {label}"] = (f"{used.min()}..{used.max()} ({len(used)})" if covered and len(inside) else None)
             row[f"difference vs {label}"] = v - avg
         rows.append(row)
     return pd.DataFrame(rows).set_index("series")
