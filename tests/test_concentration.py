@@ -146,6 +146,13 @@ def test_episode_windows_drop_later_episodes_and_cut_ongoing_ones():
     assert C.episode_windows(eps, pd.Period("2003-12", "M"))["now"][2] is False
 
 
+def test_episode_label_marks_only_ongoing_episodes():
+    eps = {"Boom 1999-2000": ("1999-01", "2000-12")}
+    assert C.episode_label("Boom 1999-2000", eps, pd.Period("2000-03", "M")) == "Boom 1999-2000 (ongoing at as_of; named window to 2000-12)"
+    assert C.episode_label("Boom 1999-2000", eps, pd.Period("2000-12", "M")) == "Boom 1999-2000"
+    assert C.episode_label("Boom 1999-2000", eps, pd.Period("2000-03", "M"), short=True) == "Boom 1999-2000 (ongoing)"
+
+
 def test_episode_table_ongoing_rows_and_hindsight_windows():
     # 24 months from 2000-01; share peaks at month 3 (0.9) and at month 20 (0.8)
     v = [0.5] * 24
@@ -156,13 +163,14 @@ def test_episode_table_ongoing_rows_and_hindsight_windows():
     eps = {"first": ("2000-01", "2000-06"), "second": ("2001-06", "2002-06"), "never": ("2003-01", "2003-12")}
     as_of = share.index[-1]  # 2001-12
     t = C.episode_table(share, firms, r, eps, "Lo 30", "Hi 10", as_of, [pd.Period("2000-04", "M")], peak_half_window=3)
-    assert list(t.index) == ["first", "second", "peak 2000-04"]  # 'never' had not begun
+    second = "second (ongoing at as_of; named window to 2002-06)"  # its named end lies after as_of
+    assert list(t.index) == ["first", second, "peak 2000-04"]  # 'never' had not begun
     assert t.loc["first", "status"] == "complete" and t.loc["first", "peak_month"] == "2000-04"
     assert t.loc["first", "top_decile_firms"] == 3
-    assert t.loc["second", "status"] == "ongoing" and t.loc["second", "window"] == "2001-06..2001-12"
-    assert t.loc["second", "peak_month"] == "2001-09" and t.loc["second", "peak_share"] == 0.8
+    assert t.loc[second, "status"] == "ongoing" and t.loc[second, "window"] == "2001-06..2001-12"
+    assert t.loc[second, "peak_month"] == "2001-09" and t.loc[second, "peak_share"] == 0.8
     # no returns after an ongoing episode's highest month, although 3 months after it are known
-    assert t.loc["second", ["next_3y_small_minus_large", "next_5y_small_minus_large"]].isna().all()
+    assert t.loc[second, ["next_3y_small_minus_large", "next_5y_small_minus_large"]].isna().all()
     # the hindsight peak's window is the +-3 months it is the highest of, cut at the data start
     assert t.loc["peak 2000-04", "status"] == "hindsight peak" and t.loc["peak 2000-04", "window"] == "2000-01..2000-07"
     # forward returns need 36 months after the peak: not complete by 2001-12

@@ -247,3 +247,25 @@ def test_big_move_days_without_overlap_is_empty():
     none = pd.Series(dtype=float, index=pd.DatetimeIndex([]))
     out = rates.big_move_days(none, none, y, 0.1)
     assert out.empty and out.attrs["first"] is None
+
+
+def test_policy_rate_path_draws_the_expected_range_only_from_its_date():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+
+    from rotation import plotting
+
+    days = pd.date_range("2024-09-01", "2026-03-31", freq="D")
+    upper = pd.Series(4.0, index=days)
+    ax = plotting.policy_rate_path(upper - 0.25, upper, mseries([4.0] * 19, "2024-09"), "t", "percent", "s",
+                                   expected=(3.0, 3.25), expected_label="expected", expected_from="2026-01-02")
+    band = [c for c in ax.collections if c.get_label() == "expected"]
+    assert len(band) == 1
+    xs = band[0].get_paths()[0].vertices[:, 0]
+    # from the date the expectation was stated to the last day of the target range, not before
+    assert mdates.num2date(xs.min()).date() == pd.Timestamp("2026-01-02").date()
+    assert mdates.num2date(xs.max()).date() == pd.Timestamp("2026-03-31").date()
+    plt.close(ax.figure)

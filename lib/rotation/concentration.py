@@ -191,6 +191,17 @@ def episode_windows(episodes: dict, as_of: pd.Period) -> dict[str, tuple[pd.Peri
     return out
 
 
+def episode_label(name: str, episodes: dict, as_of: pd.Period, short: bool = False) -> str:
+    """An episode's name as shown at `as_of`: the name itself when its named window (in
+    `episodes`, {name: (first, last)}) ends by `as_of`; otherwise the name marked as ongoing,
+    with the named last month that lies after `as_of` (a name such as "Dot-com 1999-2000"
+    carries an end that was not known then). `short`: only "(ongoing)" is added (chart labels)."""
+    last = pd.Period(episodes[name][1], "M")
+    if last <= as_of:
+        return name
+    return f"{name} (ongoing)" if short else f"{name} (ongoing at as_of; named window to {last})"
+
+
 def episode_table(share: pd.Series, firms_top: pd.Series, returns: pd.DataFrame, episodes: dict,
                   small: str, large: str, as_of: pd.Period, extra_peaks: list[pd.Period] = (),
                   peak_half_window: int = PEAK_HALF_WINDOW) -> pd.DataFrame:
@@ -201,7 +212,8 @@ def episode_table(share: pd.Series, firms_top: pd.Series, returns: pd.DataFrame,
     peak; "hindsight peak" for `extra_peaks`), the highest share in the window (`peak_share`,
     decimal) and its month, firms in the top decile then, and the annualised small-minus-large
     return over the next 3, 5 and 10 years (decimal per year; NaN when that window is not
-    complete by `as_of`, and always NaN for an ongoing episode)."""
+    complete by `as_of`, and always NaN for an ongoing episode). The index is the episode's name,
+    for an ongoing one as marked by `episode_label`."""
     r = returns[returns.index <= as_of]
     fwd = {y: small_minus_large_forward(r, small, large, 12 * y) for y in (3, 5, 10)}
     rows = []
@@ -217,7 +229,8 @@ def episode_table(share: pd.Series, firms_top: pd.Series, returns: pd.DataFrame,
         span = f"{a}..{b}"
         if status == "hindsight peak":
             span = f"{max(a - peak_half_window, known.index[0])}..{min(b + peak_half_window, known.index[-1])}"
-        rows.append({"episode": name, "window": span, "status": status,
+        shown = episode_label(name, episodes, as_of) if status == "ongoing" else name
+        rows.append({"episode": shown, "window": span, "status": status,
                      "peak_month": str(peak), "peak_share": window.max(),
                      "top_decile_firms": firms_top.get(peak, np.nan),
                      **{f"next_{y}y_small_minus_large": np.nan if status == "ongoing" else fwd[y].get(peak, np.nan)

@@ -220,8 +220,14 @@ def target_range(lower: pd.Series, upper: pd.Series, title: str, ylabel: str, so
         _, ax = plt.subplots()
     ax.fill_between(lower.index, lower.to_numpy(dtype=float), upper.to_numpy(dtype=float), step="post",
                     color=SMALL, alpha=0.5, label="target range")
-    if expected is not None:
+    if expected is not None and expected_from is None:
         ax.axhspan(expected[0], expected[1], color=LARGE, alpha=0.2, label=expected_label)
+    elif expected is not None:
+        last = max(_x(x.dropna().index).max() for x in (lower, upper, eff) if len(x.dropna()))
+        first = pd.Timestamp(expected_from)
+        if first <= last:
+            ax.fill_between(_x(pd.DatetimeIndex([first, last])), expected[0], expected[1], color=LARGE, alpha=0.2,
+                            lw=0, label=expected_label)
     ax.legend(fontsize=8)
     finish(ax, title, ylabel, source)
     return ax
@@ -229,10 +235,11 @@ def target_range(lower: pd.Series, upper: pd.Series, title: str, ylabel: str, so
 
 def policy_rate_path(lower: pd.Series, upper: pd.Series, effective: pd.Series, title: str, ylabel: str, source: str,
                      expected: tuple[float, float] | None = None, expected_label: str = "", mark=None,
-                     mark_label: str = "", ax=None):
+                     mark_label: str = "", expected_from=None, ax=None):
     """The fed funds target range (a band, where the range exists: from 2008-12-16) with the
     effective rate (a step line, e.g. the monthly average FEDFUNDS), an optional expected range
-    and an optional dashed vertical line at date `mark`."""
+    (drawn from date `expected_from`, e.g. the day the expectation was stated, to the last date
+    of the series; across the whole chart if None) and an optional dashed vertical line at date `mark`."""
     if ax is None:
         _, ax = plt.subplots()
     if len(upper.dropna()):
@@ -240,8 +247,14 @@ def policy_rate_path(lower: pd.Series, upper: pd.Series, effective: pd.Series, t
                         color=SMALL, alpha=0.5, label="target range")
     eff = effective.dropna()
     ax.step(_x(eff.index), eff.to_numpy(dtype=float), where="post", color="black", lw=1.2, label="effective rate, monthly average")
-    if expected is not None:
+    if expected is not None and expected_from is None:
         ax.axhspan(expected[0], expected[1], color=LARGE, alpha=0.2, label=expected_label)
+    elif expected is not None:
+        last = max(_x(x.dropna().index).max() for x in (lower, upper, eff) if len(x.dropna()))
+        first = pd.Timestamp(expected_from)
+        if first <= last:
+            ax.fill_between(_x(pd.DatetimeIndex([first, last])), expected[0], expected[1], color=LARGE, alpha=0.2,
+                            lw=0, label=expected_label)
     if mark is not None:
         ax.axvline(pd.Timestamp(mark), color=NEUTRAL, lw=1, ls="--", label=mark_label)
     locator = mdates.AutoDateLocator()
