@@ -148,3 +148,23 @@ def test_data_cutoff_is_passed_to_every_notebook_that_declares_it(tmp_path):
     write_nb(folder / "01_cut.ipynb", "x = 1\n", 'data_cutoff: str = "none"  # cutoff\n')
     req = runner.plan_run(as_of="latest", data_cutoff="2009-06-30", out=tmp_path / "o", folder=folder)
     assert req.parameters["01_cut"] == {"as_of": "latest", "data_cutoff": "2009-06-30"}
+
+
+def test_spec_grid_rows_are_gathered_into_one_csv(tmp_path):
+    import pandas as pd
+
+    from rotation.inference import GRID_COLUMNS
+
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    body = ("import pandas as pd\nfrom rotation import results\nfrom rotation.inference import GRID_COLUMNS\n"
+            "row = dict.fromkeys(GRID_COLUMNS, float('nan'))\n"
+            "row.update(claim='toy', spread='Lo 20-Hi 20', weighting='VW', sample_start='1990-01', horizon_months=36, estimate=0.5)\n"
+            "results.record_grid(pd.DataFrame([row, {**row, 'horizon_months': 60}]).assign(stance='inconclusive'))\n")
+    write_nb(folder / "01_grid.ipynb", body)
+    write_nb(folder / "02_none.ipynb", "x = 1\n")
+    res = runner.run(runner.plan_run(out=tmp_path / "o", folder=folder, jobs=1), progress=lambda m: None)
+    assert all(r.status == "ok" for r in res.values())
+    grid = pd.read_csv(tmp_path / "o" / "spec_grid.csv")
+    assert list(grid.columns) == GRID_COLUMNS + ["stance", "notebook"]
+    assert list(grid["horizon_months"]) == [36, 60] and set(grid["notebook"]) == {"01_grid"}

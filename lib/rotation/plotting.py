@@ -213,26 +213,6 @@ def coefficient_plot(df: pd.DataFrame, label: str, hue: str, coef: str, low: str
     return ax
 
 
-def target_range(lower: pd.Series, upper: pd.Series, title: str, ylabel: str, source: str,
-                 expected: tuple[float, float] | None = None, expected_label: str = "", ax=None):
-    """The fed funds target range as a band over time, with an optional expected range."""
-    if ax is None:
-        _, ax = plt.subplots()
-    ax.fill_between(lower.index, lower.to_numpy(dtype=float), upper.to_numpy(dtype=float), step="post",
-                    color=SMALL, alpha=0.5, label="target range")
-    if expected is not None and expected_from is None:
-        ax.axhspan(expected[0], expected[1], color=LARGE, alpha=0.2, label=expected_label)
-    elif expected is not None:
-        last = max(_x(x.dropna().index).max() for x in (lower, upper, eff) if len(x.dropna()))
-        first = pd.Timestamp(expected_from)
-        if first <= last:
-            ax.fill_between(_x(pd.DatetimeIndex([first, last])), expected[0], expected[1], color=LARGE, alpha=0.2,
-                            lw=0, label=expected_label)
-    ax.legend(fontsize=8)
-    finish(ax, title, ylabel, source)
-    return ax
-
-
 def policy_rate_path(lower: pd.Series, upper: pd.Series, effective: pd.Series, title: str, ylabel: str, source: str,
                      expected: tuple[float, float] | None = None, expected_label: str = "", mark=None,
                      mark_label: str = "", expected_from=None, ax=None):
@@ -318,3 +298,30 @@ def small_multiples_png(long: pd.DataFrame, columns: int = 4) -> str:
     fig.savefig(buf, format="png", dpi=80)
     plt.close(fig)
     return base64.b64encode(buf.getvalue()).decode()
+
+
+STANCE_COLOURS = {"supports": "#2e7d32", "contradicts": "#c62828", "inconclusive": "0.55"}
+
+
+def specification_curve(grid: pd.DataFrame, title: str, ylabel: str, source: str, scale: float = 1.0, ax=None):
+    """A specification curve: every specification's estimate (times `scale`), sorted, with its
+    robust interval (`ci_low`..`ci_high`, or the randomisation band `band_low`..`band_high`
+    drawn as a grey bar around the null) and coloured by `stance` (supports / contradicts /
+    inconclusive about the article's claim). The x axis is the rank of the specification."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 4.2))
+    g = grid.sort_values("estimate").reset_index(drop=True)
+    x = np.arange(len(g))
+    if "band_low" in g and g["band_low"].notna().any():
+        ax.vlines(x, g["band_low"] * scale, g["band_high"] * scale, color="0.8", lw=4, label="95% of randomised means (no effect)")
+    if g["ci_low"].notna().any():
+        ax.vlines(x, g["ci_low"] * scale, g["ci_high"] * scale, color="0.6", lw=1, label="95% interval (Hodrick se)")
+    for s, colour in STANCE_COLOURS.items():
+        sub = g[g["stance"] == s]
+        if len(sub):
+            ax.scatter(sub.index, sub["estimate"] * scale, color=colour, s=18, zorder=3, label=f"{s} ({len(sub)})")
+    ax.axhline(0, color=NEUTRAL, lw=0.8)
+    ax.set_xlim(-1, max(len(g), 1))
+    ax.legend(fontsize=8, loc="upper left")
+    finish(ax, title, ylabel, source, xlabel="specification, ranked by estimate")
+    return ax

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 MIME = "application/vnd.rotation.result+json"
+GRID_MIME = "application/vnd.rotation.grid+json"
 
 _recorded: dict[str, dict] = {}
 
@@ -96,3 +97,38 @@ def read(path) -> dict[str, dict]:
     import nbformat
 
     return from_notebook(nbformat.read(Path(path), as_version=4))
+
+
+def record_grid(grid: pd.DataFrame, columns: list[str] | None = None) -> None:
+    """Embed a specification grid (one row per specification) in the executed notebook, under
+    `application/vnd.rotation.grid+json`, for the runner to gather into `spec_grid.csv`.
+    `columns` (default `rotation.inference.GRID_COLUMNS`) must all be present; extra columns
+    are kept. Shows nothing by itself (the notebook shows the grid as a table or chart)."""
+    from .inference import GRID_COLUMNS
+
+    columns = columns or GRID_COLUMNS
+    missing = [c for c in columns if c not in grid.columns]
+    if missing:
+        raise ValueError(f"a specification grid needs the columns {columns}; missing {missing}")
+    rows = [{k: _plain(v) if not isinstance(v, (list, tuple)) else str(v) for k, v in row.items()}
+            for row in grid.reset_index(drop=True).to_dict(orient="records")]
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+
+        if get_ipython() is not None:
+            display({GRID_MIME: {"rows": rows}, "text/plain": ""}, raw=True)
+    except ImportError:  # pragma: no cover - IPython is a dependency
+        pass
+
+
+def grid_from_notebook(nb) -> list[dict]:
+    """Every specification-grid row embedded in an executed notebook, in order."""
+    rows: list[dict] = []
+    for cell in nb.get("cells", []):
+        for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            payload = output.get("data", {}).get(GRID_MIME)
+            if payload:
+                payload = json.loads(payload) if isinstance(payload, str) else payload
+                rows.extend(payload["rows"])
+    return rows

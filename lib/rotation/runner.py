@@ -202,6 +202,7 @@ class NotebookResult:
     figures: dict = field(default_factory=dict)
     error: str = ""
     attempts: int = 1
+    grid: list = field(default_factory=list)   # specification-grid rows (`results.record_grid`)
 
 
 def _is_kernel_race(exc: BaseException) -> bool:
@@ -237,15 +238,16 @@ def execute_one(stem: str, src: str, staging: str, parameters: dict, kernel: str
                     f"**This notebook could not be executed.**\n\n```\n{traceback.format_exc()}\n```"))
                 nbformat.write(nb, str(out_nb))
             break
-    figures = {}
+    figures, grid = {}, []
     try:
         nb = nbformat.read(str(out_nb), as_version=4)
         figures = R.from_notebook(nb)
+        grid = R.grid_from_notebook(nb)
         render_html(nb, Path(staging) / f"{stem}.html", show_code=show_code, failed=status != "ok")
     except Exception as exc:  # rendering problems are reported, not hidden
         status, error = "failed", error or f"rendering failed: {type(exc).__name__}: {exc}"
     return NotebookResult(stem=stem, status=status, seconds=time.perf_counter() - t0,
-                          parameters=parameters, figures=figures, error=error, attempts=attempts)
+                          parameters=parameters, figures=figures, error=error, attempts=attempts, grid=grid)
 
 
 def render_html(nb, target: Path, show_code: bool = False, failed: bool = False) -> None:
@@ -359,9 +361,24 @@ def _finish(request: RunRequest, staging: Path, results: dict[str, NotebookResul
     the output folder (older files of the same names are replaced only now)."""
     figures = {stem: r.figures for stem, r in results.items()}
     (staging / "results.json").write_text(json.dumps(figures, indent=1, sort_keys=False))
+    write_spec_grid(results, staging / "spec_grid.csv")
     (staging / "index.html").write_text(index_html(results, wall, request), encoding="utf-8")
     for f in staging.iterdir():
         os.replace(f, request.out / f.name)
+
+
+def write_spec_grid(results: dict[str, NotebookResult], target: Path) -> None:
+    """Every specification-grid row of every notebook, in the columns of
+    `rotation.inference.GRID_COLUMNS` (plus `notebook` and `stance` when present), as CSV."""
+    import pandas as pd
+
+    from .inference import GRID_COLUMNS
+
+    rows = [{**row, "notebook": stem} for stem, r in results.items() for row in r.grid]
+    frame = pd.DataFrame(rows)
+    extra = [c for c in ("stance", "notebook") if c in frame.columns]
+    frame = frame.reindex(columns=GRID_COLUMNS + extra)
+    frame.to_csv(target, index=False)
 
 
 def run(request: RunRequest, progress=None) -> dict[str, NotebookResult]:
