@@ -155,18 +155,86 @@ def test_first_cut_date_before_the_target_range():
 
 
 def test_cycle_table_hand_made():
-    idx = pd.period_range("2019-08", "2020-08", freq="M")
-    returns = pd.DataFrame({"Lo 30": 0.01, "Hi 30": 0.0}, index=idx)
+    one_period = mseries([0.01] * 13, "2019-08")  # one-period (log) spread 2019-08..2020-08: 1% a month
     usrec = mseries([0] * 7 + [1, 1] + [0] * 14, "2019-08")  # 2019-08..2021-06, recession 2020-03..04
     w = window("2015-01", "2021-06-30", "2021-06")
     upper = target_path()
-    t = rates.cycle_table([pd.Period("2019-08", "M"), pd.Period("2021-01", "M")], returns, usrec, w, upper)
+    t = rates.cycle_table([pd.Period("2019-08", "M"), pd.Period("2021-01", "M")], one_period, usrec, w, upper)
     assert t.loc["2019-08", "first_cut_date"] == "2019-08-01" and t.loc["2019-08", "rule"] == "target upper bound cut"
     assert t.loc["2019-08", "recession_within_12m"] is True
-    # 12 months 2019-09..2020-08 of +1% small vs 0% large: 1.01**12 - 1 = 0.126825
-    assert t.loc["2019-08", "spread_next_12m"] == pytest.approx(0.12682503, abs=1e-8)
+    # 12 months 2019-09..2020-08 of 0.01 each: the cumulative log spread is 0.12
+    assert t.loc["2019-08", "spread_next_12m"] == pytest.approx(0.12, abs=1e-12)
+    # 24 months would need data to 2021-08: incomplete
+    assert np.isnan(t.loc["2019-08", "spread_next_24m"])
     # 2021-01: window to 2022-01 is beyond USREC (2021-06): not yet known; no returns: NaN
     assert t.loc["2021-01", "recession_within_12m"] is None and np.isnan(t.loc["2021-01", "spread_next_12m"])
+
+
+def test_event_outcomes_sum_the_months_after_and_stop_at_as_of_month():
+    s = mseries([1, 2, 3, 4, 5, 6, 7, 8], "2020-01")  # 2020-01..2020-08
+    w = window("2019-01", "2020-07-31", "2020-06")  # only months up to 2020-06 are published
+    out = rates.event_outcomes(s, [pd.Period("2020-01", "M"), pd.Period("2020-03", "M"), pd.Period("2020-04", "M")], (2, 3), w)
+    assert out.loc["2020-01", "2m"] == 2 + 3 and out.loc["2020-01", "3m"] == 2 + 3 + 4
+    assert out.loc["2020-03", "2m"] == 4 + 5 and out.loc["2020-03", "3m"] == 4 + 5 + 6
+    # 2020-04 + 3 months reaches 2020-07, after the as_of month: incomplete even though the data hold it
+    assert out.loc["2020-04", "2m"] == 5 + 6 and np.isnan(out.loc["2020-04", "3m"])
+
+
+def test_event_study_planted_effect_and_window():
+    # 0 every month except +1 in the month after each of the three events: only events have outcome 1 at h=1
+    s = mseries([0.0] * 120, "2000-01")
+    events = [pd.Period("2001-03", "M"), pd.Period("2004-06", "M"), pd.Period("2007-09", "M")]
+    for e in events:
+        s[e + 1] = 1.0
+    w = window("2000-01", "2009-12-31", "2009-12")
+    out = rates.event_study(s, events, w, 1, draws=500, seed=1)
+    assert out["k"] == 3 and out["observed"] == 1.0 and out["eligible"] == 119  # 2009-12 has no next month
+    # randomised means of 3 of 119 months: the chance of drawing all three event months is tiny
+    assert out["p_two_sided"] < 0.01 and out["band_high"] < 1.0
+    assert list(out["per_event"].index) == ["2001-03", "2004-06", "2007-09"] and (out["per_event"] == 1.0).all()
+    # a start after the first event leaves it out; an as_of month before the last event's window leaves that out
+    late = rates.event_study(s, events, window("2002-01", "2007-09-30", "2007-09"), 1, draws=100, seed=1)
+    assert late["k"] == 1 and list(late["per_event"].index) == ["2004-06"]
+    # same seed, same answer
+    assert rates.event_study(s, events, w, 1, draws=500, seed=1)["p_two_sided"] == out["p_two_sided"]
+
+
+def test_identifiable_first_cuts_and_grid_starts():
+    signals = pd.Series(False, index=pd.period_range("1954-10", "1995-12", freq="M"))
+    for m in ["1954-11", "1960-06", "1975-01", "1991-01", "1995-07"]:
+        signals[pd.Period(m, "M")] = True
+    w = window("1990-01", "1995-06-30", "1995-05")
+    # 1954-11 is within 12 months of the first signal month (no quiet year seen): not identifiable;
+    # 1995-07 is after the month of the as_of date
+    assert rates.identifiable_first_cuts(signals, w) == [pd.Period(m, "M") for m in ["1960-06", "1975-01", "1991-01"]]
+    # starts: window.start 1990-01 equals an extra one (deduplicated)
+    assert rates.grid_starts(w, signals) == [pd.Period("1963-07", "M"), pd.Period("1990-01", "M")]
+    # an extra start before the first datable month is moved to it (1954-10 + 12 = 1955-10)
+    assert rates.grid_starts(w, signals, extra=("1926-07",)) == [pd.Period("1955-10", "M"), pd.Period("1990-01", "M")]
+    # a start after the as_of month is dropped
+    early = window("1960-01", "1970-06-30", "1970-05")
+    assert rates.grid_starts(early, signals) == [pd.Period("1960-01", "M"), pd.Period("1963-07", "M")]
+
+
+def test_log_event_paths_hand_computed():
+    s = mseries([0.1, 0.2, 0.3, 0.4, 0.5], "2020-01")  # 2020-01..2020-05
+    p = rates.log_event_paths(s, [pd.Period("2020-02", "M")], 1, 2, pd.Period("2020-04", "M"))
+    # baseline -2 = 0; -1 (2020-01) 0.1; 0 (2020-02) 0.3; +1 (2020-03) 0.6; +2 (2020-04) 1.0; 2020-05 is after as_of
+    assert list(p.index) == [-2, -1, 0, 1, 2]
+    assert p["2020-02"].tolist() == pytest.approx([0.0, 0.1, 0.3, 0.6, 1.0])
+    p2 = rates.log_event_paths(s, [pd.Period("2020-03", "M")], 0, 3, pd.Period("2020-04", "M"))
+    assert p2["2020-03"].tolist()[:3] == pytest.approx([0.0, 0.3, 0.7]) and p2["2020-03"].iloc[3:].isna().all()
+
+
+def test_grid_cells_compact_table():
+    grid = pd.DataFrame({"spread": ["SMB", "SMB", "Lo 30-Hi 30"], "weighting": ["VW", "VW", "EW"],
+                         "sample_start": ["1990-01", "1963-07", "1990-01"], "horizon_months": [12, 12, 24],
+                         "estimate": [0.031, -0.002, 0.1], "p_randomization": [0.42, 0.9, 0.04], "n_episodes": [6, 13, 5]})
+    t = rates.grid_cells(grid)
+    assert list(t.columns) == ["from 1963-07, 12m", "from 1990-01, 12m", "from 1990-01, 24m"]
+    assert t.loc[("SMB", "VW"), "from 1990-01, 12m"] == "+3.1% (p 0.420, k 6)"
+    assert t.loc[("Lo 30-Hi 30", "EW"), "from 1990-01, 24m"] == "+10.0% (p 0.040, k 5)"
+    assert t.loc[("SMB", "VW"), "from 1990-01, 24m"] == ""
 
 
 def test_summary_uses_only_the_window():
@@ -185,6 +253,29 @@ def test_summary_uses_only_the_window():
     assert head["easing_cycles"] == 0 and head["cycles_with_12m"] == 0 and np.isnan(head["mean_spread_12m_after_first_cut"])
     assert head["fed_target_upper"] == 1.75 and head["fed_target_upper_date"] == "2020-12-31"
     assert head["current_cycle_first_cut"] is None
+    assert np.isnan(head["mean_spread_12m_after_first_cut_p_randomization"]) and head["spread_definition"] == "Lo 30-Hi 30, VW"
+
+
+def test_summary_event_study_on_the_given_one_period_spread():
+    # a cut 2019-08 (target path), one-period spread 0.01 a month 2015-01..2021-12 except 0.05 in 2019-09
+    months = pd.period_range("2015-01", "2021-12", freq="M")
+    one = pd.Series(0.01, index=months, name="SMB, VW")
+    one[pd.Period("2019-09", "M")] = 0.05
+    returns = pd.DataFrame({"Lo 30": 0.0, "Hi 30": 0.0}, index=months)
+    dgs2 = pd.Series(2 + np.sin(np.arange(len(months))), index=[m.to_timestamp(how="end").normalize() for m in months])
+    eff = mseries([2.4] * len(months), "2015-01")
+    w = window("2016-01", "2021-12-31", "2021-12")
+    head = rates.summary(returns, dgs2, eff, target_path(), w, one_period=one, draws=200, seed=3)
+    assert head["spread_definition"] == "SMB, VW" and head["first_cuts"] == ["2019-08"]
+    # 2019-09..2020-08: 0.05 + 11 x 0.01 = 0.16; 24 months: 0.05 + 23 x 0.01 = 0.28
+    assert head["mean_spread_12m_after_first_cut"] == pytest.approx(0.16) and head["cycles_with_12m"] == 1
+    assert head["mean_spread_24m_after_first_cut"] == pytest.approx(0.28) and head["cycles_with_24m"] == 1
+    assert head["cycles_small_ahead_12m"] == 1
+    # eligible 12-month windows: months 2016-01..2020-12 (60); the 12 starting 2018-09..2019-08 hold 2019-09 (0.16),
+    # the other 48 are 0.12: mean 0.128. With k = 1 a draw is as far from 0.128 as 0.16 only when it is 0.16:
+    # p = 12 / 60 = 0.2 (up to the 200 draws' noise, sd 0.03)
+    assert head["eligible_months_12m"] == 60
+    assert head["mean_spread_12m_after_first_cut_p_randomization"] == pytest.approx(0.2, abs=0.1)
 
 
 def test_rate_betas_skips_variables_with_too_few_months():

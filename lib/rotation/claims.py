@@ -15,7 +15,7 @@ Verdicts:
 Inputs (a dict of frames, built by `rotation.data.claims_inputs()`):
 rut, spy (daily closes), nasdaq, t10y2y, upper, lower (FRED daily), cpi, cpi_core, unrate,
 usrec, fedfunds (FRED monthly), dgs2 (daily), hy (daily, spliced), me_returns, me_firms,
-me_size (Portfolios_Formed_on_ME), ep_firms (Portfolios_Formed_on_E-P), bm25_firms,
+me_size, me_returns_ew (Portfolios_Formed_on_ME), factors (5 factors), ep_firms (Portfolios_Formed_on_E-P), bm25_firms,
 bm25_cap, bm25_bm_june (June-formation BE/ME), bm25_returns (25_Portfolios_5x5), shiller.
 """
 from __future__ import annotations
@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from . import concentration, credit, rates, valuation
+from . import concentration, credit, rates, spreads, valuation
 from .timeseries import month_end_values, pct_change_by_date, to_monthly_index, value_at
 
 VERDICTS = ("supported", "contradicted", "mixed", "not testable", "not yet observable")
@@ -204,9 +204,12 @@ def check_easing(rec, inp, ctx) -> dict:
     start = pd.Period(tol["start"], "M")
     from .params import Window
 
+    headline = (spreads.headline_one_period(inp["me_returns"], inp["me_returns_ew"], inp["factors"])
+                if "factors" in inp else None)  # the collection's headline small-minus-large (notebook 02)
     head = rates.summary(inp["me_returns"], inp["dgs2"], inp["fedfunds"], inp["upper"],
-                      Window(start=start, as_of=ctx["as_of"], as_of_month=ctx["as_of_month"],
-                             requested=str(ctx["as_of"].date()), data_end=ctx["as_of_month"]))
+                         Window(start=start, as_of=ctx["as_of"], as_of_month=ctx["as_of_month"],
+                                requested=str(ctx["as_of"].date()), data_end=ctx["as_of_month"]),
+                         one_period=headline)
     m, beta, t = head["mean_spread_12m_after_first_cut"], head["size_spread_beta_dgs2"], head["size_spread_beta_dgs2_t"]
     if m > 0 and beta < 0 and t <= -tol["min_t"]:
         verdict = "supported"
@@ -215,11 +218,10 @@ def check_easing(rec, inp, ctx) -> dict:
     else:
         verdict = "mixed"
     return {"verdict": verdict, "value": m, "window": f"{start}..{ctx['as_of_month']}, {head['cycles_with_12m']} easing cycles",
-            "evidence": f"small minus large (Lo 30 - Hi 30) averaged {m:+.1%} over the 12 months after a first cut "
-                        f"({', '.join(head['first_cuts'])}); month to month, small caps did relatively better when 2-year yields rose "
-                        f"(beta {beta:+.2f}% per pp, t {t:+.1f})."
-                        if beta > 0 else
-                        f"small minus large averaged {m:+.1%} over the 12 months after a first cut; beta on 2-year yield changes {beta:+.2f} (t {t:+.1f})."}
+            "evidence": f"small minus large ({head['spread_definition']}, log) averaged {m:+.1%} over the 12 months after a first cut "
+                        f"({', '.join(head['first_cuts'])}; randomisation p {head['mean_spread_12m_after_first_cut_p_randomization']:.2f}); "
+                        f"month to month, the Lo 30 - Hi 30 spread moved {'with' if beta > 0 else 'against'} 2-year yields "
+                        f"(beta {beta:+.2f}% per pp, t {t:+.1f}; co-movement, not the effect of a cut)."}
 
 
 # ----------------------------------------------------------------- checks on concentration

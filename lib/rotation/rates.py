@@ -1,8 +1,13 @@
 """Rate sensitivity of small vs large caps, and what Fed easing cycles did.
 
 Source tables and units:
-* size spread: Fama-French `Portfolios_Formed_on_ME` value-weighted monthly returns,
-  `Lo 30` minus `Hi 30` (decimal per month; the regressions use percent per month);
+* size spread of the rate betas: Fama-French `Portfolios_Formed_on_ME` value-weighted monthly
+  returns, `Lo 30` minus `Hi 30` (decimal per month; the regressions use percent per month);
+* easing event study: the collection's headline small-minus-large definition
+  (`rotation.spreads.HEADLINE`) as a one-period series (`rotation.spreads.one_period_spreads`:
+  a monthly log return difference, or the factor return itself for SMB; decimal per month);
+  outcomes are its sums over the 12 or 24 months after a first-cut month (cumulative log
+  spread, decimal), judged by randomisation inference (`rotation.inference`);
 * rates: FRED DGS2 and DGS10 (month-end values, percent), FEDFUNDS (monthly average of the
   effective rate, percent), BAMLH0A0HYM2 (high-yield OAS, month-end, percentage points),
   DFEDTARU/DFEDTARL (target range bounds, percent); changes are in percentage points;
@@ -22,6 +27,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
+from . import inference
 from .params import Window
 from .stats import ols_newey_west
 from .timeseries import change_by_date, cumulative_difference, month_end_values, to_monthly_index, value_at
@@ -33,6 +39,9 @@ NEW_CYCLE_QUIET_MONTHS = 12  # a cut starts a new cycle when no cut signal came 
 # committee's longest, seeds/nber_turning_points.yml): a month with no recession on record counts as
 # "no recession" only once this many months have passed after it.
 NBER_PEAK_LAG_MONTHS = 12
+RANDOMISATION_SEED = 0  # the easing event study's randomisation draws are seeded, so a run is reproducible
+EASING_DIRECTION = +1  # the article: small caps beat large after the Fed starts cutting (a positive spread)
+EASING_HORIZONS = (12, 24)  # months after a first-cut month
 MIN_REGRESSION_MONTHS = 24  # a rate variable with fewer months of data in the sample gets no regression
 
 
@@ -208,26 +217,127 @@ def latest_cycle(signals: pd.Series, window: Window, upper_daily: pd.Series, pri
             "under_way": (now - last).n <= quiet_months, "monthly_months_after": max(0, (window.as_of_month - first).n)}
 
 
-def cycle_table(cuts: list[pd.Period], returns: pd.DataFrame, usrec: pd.Series, window: Window, upper_daily: pd.Series,
-                prime_daily: pd.Series | None = None, months: int = 12,
+def cycle_table(cuts: list[pd.Period], one_period: pd.Series, usrec: pd.Series, window: Window, upper_daily: pd.Series,
+                prime_daily: pd.Series | None = None, horizons: tuple[int, ...] = (12, 24),
                 settle_months: int = NBER_PEAK_LAG_MONTHS) -> pd.DataFrame:
     """One row per first cut (index: month as text): first_cut_date and date_source
     (`first_cut_date`, data up to as_of), rule (which cut signal dated it),
-    recession_within_12m (`recession_within` over the first-cut month and the `months` after,
-    True/False/None = not yet known, with USREC as known at as_of) and spread_next_12m (cumulative
-    Lo 30 minus Hi 30 over the `months` months after the first-cut month, decimal; NaN until
-    complete by as_of_month)."""
-    after = spread_after(returns, "Lo 30", "Hi 30", cuts, months, window.as_of_month)
+    recession_within_12m (`recession_within` over the first-cut month and the 12 after,
+    True/False/None = not yet known, with USREC as known at as_of) and, for each h in
+    `horizons`, spread_next_{h}m: the sum of the one-period spread `one_period` (decimal per
+    month, e.g. the headline log spread) over the h months after the first-cut month
+    (`event_outcomes`; cumulative log spread, decimal; NaN until complete by as_of_month)."""
+    after = event_outcomes(one_period, cuts, horizons, window)
     upper, prime = window.to_date(upper_daily), None if prime_daily is None else window.to_date(prime_daily)
     rows = []
     for c in cuts:
         date, source = first_cut_date(c, upper, prime)
-        rows.append({"first_cut": str(c), "first_cut_date": str(date.date()), "date_source": source,
-                     "rule": "effective rate, 3-month fall" if c < TARGET_RANGE_FROM else "target upper bound cut",
-                     "recession_within_12m": recession_within(usrec, c, months, settle_months),
-                     "spread_next_12m": after.get(str(c), float("nan"))})
-    cols = ["first_cut", "first_cut_date", "date_source", "rule", "recession_within_12m", "spread_next_12m"]
+        row = {"first_cut": str(c), "first_cut_date": str(date.date()), "date_source": source,
+               "rule": "effective rate, 3-month fall" if c < TARGET_RANGE_FROM else "target upper bound cut",
+               "recession_within_12m": recession_within(usrec, c, 12, settle_months)}
+        for h in horizons:
+            row[f"spread_next_{h}m"] = after.loc[str(c), f"{h}m"]
+        rows.append(row)
+    cols = (["first_cut", "first_cut_date", "date_source", "rule", "recession_within_12m"]
+            + [f"spread_next_{h}m" for h in horizons])
     return pd.DataFrame(rows, columns=cols).set_index("first_cut")
+
+
+def _months(one_period: pd.Series) -> pd.Series:
+    s = one_period.copy()
+    if not isinstance(s.index, pd.PeriodIndex):
+        s.index = pd.PeriodIndex(s.index, freq="M")
+    return s
+
+
+def event_outcomes(one_period: pd.Series, events: list[pd.Period], horizons, window: Window) -> pd.DataFrame:
+    """Sum of the one-period spread (decimal per month) over months e+1..e+h after each event
+    month e, for each h in `horizons` (cumulative log spread, decimal), using months up to
+    `window.as_of_month` only: NaN when the window is not complete by then or holds a missing
+    month. Index: event month as text; columns "{h}m"."""
+    s = _months(one_period).dropna()
+    s = s[s.index <= window.as_of_month]
+    out = pd.DataFrame(index=pd.Index([str(pd.Period(e, "M")) for e in events], name="first_cut"),
+                       columns=[f"{h}m" for h in horizons], dtype=float)
+    if s.empty:
+        return out
+    for h in horizons:
+        fwd = inference.forward_cumulative(s, h)
+        for e in events:
+            out.loc[str(pd.Period(e, "M")), f"{h}m"] = fwd.get(pd.Period(e, "M"), np.nan)
+    return out
+
+
+def identifiable_first_cuts(signals: pd.Series, window: Window, quiet_months: int = NEW_CYCLE_QUIET_MONTHS) -> list[pd.Period]:
+    """Every first cut (`first_cuts`) the cut-signal rule can date from its data, up to the month
+    of the as_of date, whatever the sample start: a first cut needs `quiet_months` months of
+    signals before it, so cuts in the first `quiet_months` months of the signal data (FEDFUNDS
+    from 1954-07) are left out. The event list of the specification grid, whose sample starts
+    may precede `window.start`."""
+    now = window.as_of.to_period("M")
+    s = signals[signals.index <= now]
+    if s.empty:
+        return []
+    first_ok = s.index.min() + quiet_months
+    return [p for p in first_cuts(s, quiet_months) if p >= first_ok]
+
+
+def grid_starts(window: Window, signals: pd.Series, extra=("1963-07", "1990-01"),
+                quiet_months: int = NEW_CYCLE_QUIET_MONTHS) -> list[pd.Period]:
+    """Sample starts of the easing grid: `window.start` and the `extra` months, each moved no
+    earlier than the first month a first cut can be dated (`quiet_months` after the first
+    cut signal's month), without duplicates, sorted; a start after `window.as_of_month` is
+    dropped."""
+    floor = signals.index.min() + quiet_months if len(signals) else None
+    out = set()
+    for st in [window.start, *extra]:
+        p = pd.Period(st, "M")
+        if floor is not None:
+            p = max(p, floor)
+        if p <= window.as_of_month:
+            out.add(p)
+    return sorted(out)
+
+
+def event_study(one_period: pd.Series, events: list[pd.Period], window: Window, h: int, draws: int = 2000,
+                seed: int = 0) -> dict:
+    """Randomisation test of the mean cumulative spread over the `h` months after each event.
+
+    The outcome at month t is the sum of `one_period` (decimal per month; e.g. the headline log
+    spread) over t+1..t+h (`inference.forward_cumulative`), on the sample `window.start` ..
+    `window.as_of_month`; the eligible months are every month of the sample with a complete
+    window; the events are those in the sample whose window is complete. Returns the dict of
+    `inference.randomisation_test` (k, observed, null_mean, band_low/high = 2.5-97.5% of the
+    randomised means, p_two_sided, p_greater, p_less; decimal) plus h, draws, eligible (months
+    with an outcome) and per_event (Series: event month as text -> outcome, decimal)."""
+    s = _months(one_period).dropna()
+    s = s[(s.index >= window.start) & (s.index <= window.as_of_month)]
+    outcome = inference.forward_cumulative(s, h) if len(s) else pd.Series(dtype=float)
+    ev = [pd.Period(e, "M") for e in events if window.start <= pd.Period(e, "M") <= window.as_of_month]
+    ev = [e for e in ev if e in outcome.index and pd.notna(outcome.get(e))]
+    test = inference.randomisation_test(outcome, ev, draws=draws, seed=seed)
+    test.update(h=h, draws=draws, eligible=int(outcome.notna().sum()),
+                per_event=pd.Series({str(e): float(outcome[e]) for e in ev}, dtype=float, name=f"next {h}m"))
+    return test
+
+
+def log_event_paths(one_period: pd.Series, events: list[pd.Period], before: int, after: int, as_of: pd.Period) -> pd.DataFrame:
+    """Cumulative one-period spread (decimal; a cumulative log spread for a log series) from
+    `before` months before each event to `after` months after it: column per event (month as
+    text), index = month relative to the event; -before-1 is the zero baseline. Months after
+    `as_of` or missing from the series are left empty (the path stops there)."""
+    s = _months(one_period)
+    s = s[s.index <= as_of]
+    out = {}
+    for e in events:
+        e = pd.Period(e, "M")
+        rel = range(-before, after + 1)
+        vals = s.reindex([e + k for k in rel]).to_numpy(float)
+        path = np.cumsum(vals)  # a NaN (missing or after as_of) leaves the rest of the path empty
+        col = pd.Series(path, index=list(rel))
+        col.loc[-before - 1] = 0.0
+        out[str(e)] = col.sort_index()
+    return pd.DataFrame(out).reindex(range(-before - 1, after + 1))
 
 
 def event_paths(returns: pd.DataFrame, small: str, large: str, events: list[pd.Period], before: int, after: int,
@@ -282,30 +392,47 @@ def big_move_days(small_ret: pd.Series, large_ret: pd.Series, yield_daily: pd.Se
 
 
 def summary(returns: pd.DataFrame, dgs2_daily: pd.Series, fedfunds: pd.Series, upper_daily: pd.Series,
-            window: Window) -> dict:
+            window: Window, one_period: pd.Series | None = None, draws: int = 2000, seed: int = 0) -> dict:
     """The notebook's headline figures for the sample of `window` (data as published by as_of):
-    size_spread_beta_dgs2 (percent per month per pp, start..as_of_month, NW 6 lags, no control),
-    its t and months; easing_cycles and first_cuts (first cuts from start to the as_of date,
-    `cycle_starts`); mean_spread_12m_after_first_cut (decimal, mean over the cycles whose 12
-    months after the first cut are complete by as_of_month), cycles_with_12m and
-    cycles_small_ahead_12m (how many of them had a positive spread); fed_target_upper (percent,
-    last at or before as_of; NaN before the range began in 2008-12) and its date; current_cycle_first_cut
-    (month of the latest cycle's first cut, `latest_cycle`, or None) and current_cycle_under_way."""
+    size_spread_beta_dgs2 (Lo 30 - Hi 30 VW of `returns`, percent per month per pp,
+    start..as_of_month, NW 6 lags, no control), its t and months; easing_cycles and first_cuts
+    (first cuts from start to the as_of date, `cycle_starts`); the event study (`event_study`)
+    of `one_period` (the headline one-period spread, decimal per month, named by its
+    definition, e.g. `rotation.spreads.one_period_spreads(...)[spreads.HEADLINE]`; when None,
+    the log Lo 30 - Hi 30 spread of `returns`, named "Lo 30-Hi 30, VW"): spread_definition,
+    mean_spread_12m_after_first_cut and mean_spread_24m_after_first_cut (mean cumulative
+    spread over the 12 / 24 months after the first cuts whose window is complete by
+    as_of_month, decimal), their _p_randomization (two-sided, `draws` draws, `seed`) and
+    _band_low/_band_high (2.5-97.5% of the randomised means), cycles_with_12m / cycles_with_24m
+    and cycles_small_ahead_12m (how many of the 12-month outcomes are positive);
+    fed_target_upper (percent, last at or before as_of; NaN before the range began in 2008-12)
+    and its date; current_cycle_first_cut (month of the latest cycle's first cut,
+    `latest_cycle`, or None) and current_cycle_under_way."""
     spread = window.clip(size_spread(returns) * 100)
     d2 = monthly_changes({"DGS2": month_end_values(dgs2_daily)})
     fit = ols_newey_west(spread, d2[["DGS2"]], lags=6)
     signals = cut_signals(fedfunds, upper_daily)
     cuts = cycle_starts(signals, window)
-    after = spread_after(returns, "Lo 30", "Hi 30", cuts, 12, window.as_of_month)
+    if one_period is None:
+        one_period = inference.log_spread(to_monthly_index(returns), "Lo 30", "Hi 30").rename("Lo 30-Hi 30, VW")
     upper, upper_date = value_at(upper_daily, window.as_of)
     latest = latest_cycle(signals, window, upper_daily)
-    return {"size_spread_beta_dgs2": float(fit.params["DGS2"]), "size_spread_beta_dgs2_t": float(fit.tvalues["DGS2"]),
-            "size_spread_beta_dgs2_months": fit.nobs, "easing_cycles": len(cuts), "first_cuts": [str(c) for c in cuts],
-            "mean_spread_12m_after_first_cut": float(after.mean()) if len(after) else float("nan"),
-            "cycles_with_12m": len(after), "cycles_small_ahead_12m": int((after > 0).sum()), "fed_target_upper": upper,
-            "fed_target_upper_date": None if upper_date is None else str(upper_date.date()),
-            "current_cycle_first_cut": None if latest["first_cut"] is None else str(latest["first_cut"]),
-            "current_cycle_under_way": latest["under_way"]}
+    out = {"size_spread_beta_dgs2": float(fit.params["DGS2"]), "size_spread_beta_dgs2_t": float(fit.tvalues["DGS2"]),
+           "size_spread_beta_dgs2_months": fit.nobs, "easing_cycles": len(cuts), "first_cuts": [str(c) for c in cuts],
+           "spread_definition": str(one_period.name)}
+    for h in (12, 24):
+        test = event_study(one_period, cuts, window, h, draws=draws, seed=seed)
+        out.update({f"mean_spread_{h}m_after_first_cut": test["observed"],
+                    f"mean_spread_{h}m_after_first_cut_p_randomization": test["p_two_sided"],
+                    f"mean_spread_{h}m_after_first_cut_band_low": test["band_low"],
+                    f"mean_spread_{h}m_after_first_cut_band_high": test["band_high"],
+                    f"cycles_with_{h}m": test["k"], f"eligible_months_{h}m": test["eligible"]})
+        if h == 12:
+            out["cycles_small_ahead_12m"] = int((test["per_event"] > 0).sum())
+    out.update({"fed_target_upper": upper, "fed_target_upper_date": None if upper_date is None else str(upper_date.date()),
+                "current_cycle_first_cut": None if latest["first_cut"] is None else str(latest["first_cut"]),
+                "current_cycle_under_way": latest["under_way"]})
+    return out
 
 
 def total_return_since(small: pd.Series, large: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> dict:
@@ -357,3 +484,20 @@ def mean_paths_by_group(paths: pd.DataFrame, groups: dict[str, object], labels: 
         cols = [c for c in paths.columns if groups.get(c) == key]
         out[f"{name} ({len(cols)} {'cycle' if len(cols) == 1 else 'cycles'})"] = paths[cols].mean(axis=1) if cols else pd.Series(float("nan"), index=paths.index)
     return pd.DataFrame(out)
+
+
+def grid_cells(grid: pd.DataFrame) -> pd.DataFrame:
+    """A compact view of an event specification grid (`inference.event_grid`): one row per
+    spread and weighting, one column per (sample start, horizon), each cell the estimate in
+    percent of cumulative log spread, the randomisation p and the number of events, e.g.
+    "+3.1% (p 0.420, k 6)". Cells are empty where a specification does not exist."""
+    if grid.empty:
+        return pd.DataFrame()
+    g = grid.assign(cell=[f"{e * 100:+.1f}% (p {p:.3f}, k {int(k)})"
+                          for e, p, k in zip(grid["estimate"], grid["p_randomization"], grid["n_episodes"])],
+                    column=[f"from {s}, {int(h)}m" for s, h in zip(grid["sample_start"], grid["horizon_months"])])
+    order = list(dict.fromkeys(g.sort_values(["horizon_months", "sample_start"])["column"]))
+    out = g.pivot_table(index=["spread", "weighting"], columns="column", values="cell", aggfunc="first", sort=False)
+    out = out.reindex(columns=order).fillna("")
+    out.columns.name = None
+    return out

@@ -14,6 +14,8 @@ def claims_inputs() -> dict:
         "usrec": fred_series("USREC"), "fedfunds": fred_series("FEDFUNDS"), "dgs2": fred_series("DGS2"),
         "hy": fred_series("BAMLH0A0HYM2"),
         "me_returns": famafrench_table(me, "Average Value Weight Returns -- Monthly"),
+        "me_returns_ew": famafrench_table(me, "Average Equal Weighted Returns -- Monthly"),
+        "factors": famafrench_table("ff_5_factors", ""),
         "me_firms": famafrench_table(me, "Number of Firms in Portfolios"),
         "me_size": famafrench_table(me, "Average Firm Size"),
         "ep_firms": famafrench_table("ff_portfolios_ep", "Number of Firms in Portfolios"),
