@@ -233,3 +233,175 @@ def test_summary_uses_only_the_window():
     # highest of the last 60 months (months 70..129): all 0.5, the first of them; month 50 (0.75) is
     # within 60 months before it, so it cannot become a peak
     assert head["recent_high_month"] == str(idx[70]) and head["recent_high_candidate"] is False
+
+
+# ------------------------------------------------------------------ issue 13: robust inference, market state
+
+def window_of(start, last):
+    return Window(start=pd.Period(start, "M"), as_of=pd.Period(last, "M").to_timestamp(how="end"),
+                  as_of_month=pd.Period(last, "M"), requested=str(last), data_end=pd.Period(last, "M"))
+
+
+def test_drawdown_hand_computed():
+    r = pd.Series([0.1, -0.2, 0.1, 0.5, -0.1], index=pd.period_range("2000-01", periods=5, freq="M"))
+    out = C.drawdown(r)
+    # levels 1.1, 0.88, 0.968, 1.452, 1.3068; peaks 1.1, 1.1, 1.1, 1.452, 1.452
+    assert out["index"].tolist() == pytest.approx([1.1, 0.88, 0.968, 1.452, 1.3068])
+    assert out["drawdown"].tolist() == pytest.approx([0.0, -0.2, -0.12, 0.0, -0.1])
+    assert [str(p) for p in out["prior_peak"]] == ["2000-01", "2000-01", "2000-01", "2000-04", "2000-04"]
+    # a fall in the first month: the starting level (the month before) is the prior peak
+    first = C.drawdown(pd.Series([-0.1, 0.05], index=pd.period_range("2000-01", periods=2, freq="M")))
+    assert first["drawdown"].tolist() == pytest.approx([-0.1, 0.9 * 1.05 - 1])
+    assert str(first["prior_peak"].iloc[1]) == "1999-12"
+
+
+def test_market_state_thresholds():
+    assert C.market_state(0.0) == "near a market top"
+    assert C.market_state(-0.05) == "near a market top"
+    assert C.market_state(-0.10) == "in between"  # not above -10%
+    assert C.market_state(-0.15) == "in between"
+    assert C.market_state(-0.20) == "crash trough"  # at or below -20%
+    assert C.market_state(-0.45) == "crash trough"
+    assert C.market_state(np.nan) == "unknown"
+
+
+def test_market_return_weights_deciles_by_cap():
+    firms = frame([[1] * 10, [1] * 10], C.DECILES)
+    size = frame([[1] * 10, [1] * 9 + [11]], C.DECILES)
+    rets = frame([[0.0] * 9 + [0.1], [0.02] * 9 + [-0.02]], C.DECILES)
+    m = C.market_return(firms, size, rets)
+    # month 1: equal caps, weights 0.1 -> 0.01; month 2: caps 9 x 1 and 11 -> 0.45 x 0.02 - 0.55 x 0.02
+    assert m.tolist() == pytest.approx([0.01, -0.002])
+
+
+def test_forward_annualised_hand_computed():
+    d = pd.Series([0.01, 0.02, 0.03, 0.04], index=pd.period_range("2000-01", periods=4, freq="M"))
+    out = C.forward_annualised(d, 2)
+    assert out.iloc[:2].tolist() == pytest.approx([(0.02 + 0.03) * 6, (0.03 + 0.04) * 6])
+    assert out.iloc[2:].isna().all()  # windows past the last month are not complete
+
+
+def test_high_concentration_episodes_classify_and_measure():
+    idx = pd.period_range("2000-01", periods=30, freq="M")
+    share = pd.Series(0.5, index=idx)
+    share.iloc[[5, 6, 7, 20, 21]] = [0.6, 0.7, 0.65, 0.6, 0.8]
+    flags = pd.Series(0.0, index=idx)
+    flags.iloc[[5, 6, 7, 20, 21]] = 1.0  # two runs 13 months apart: two episodes
+    market = pd.Series(0.0, index=idx)
+    market.iloc[[0, 1, 2]] = 0.1   # peak at month 2 (1.331)
+    market.iloc[3] = -0.5          # drawdown -50% until month 10
+    market.iloc[10] = 1.0          # back to 1.331: a (tied) new peak at month 10
+    market.iloc[11] = -0.05        # then -5%
+    outcome = pd.Series(np.nan, index=idx)
+    outcome.iloc[[2, 5, 6, 7]] = [0.1, 0.2, 0.3, 0.4]  # the later episode has no complete window
+    out = C.high_concentration_episodes(share, flags, market, {"S": outcome}, idx[29])
+    assert len(out) == 2
+    a, b = out.iloc[0], out.iloc[1]
+    assert (a["first"], a["last"], a["status"], a["flagged_months"]) == ("2000-06", "2000-08", "complete", 3)
+    assert a["share_peak_month"] == "2000-07" and a["share_peak"] == pytest.approx(0.7)
+    assert a["market_drawdown_at_peak"] == pytest.approx(-0.5) and a["market_top_month"] == "2000-03"
+    assert a["market_drawdown_at_first"] == pytest.approx(-0.5)
+    assert a["market_state"] == "crash trough"
+    assert a["S | mean over flagged months"] == pytest.approx(0.3) and a["S | months with outcome"] == 3
+    assert a["S | from share peak"] == pytest.approx(0.3) and a["S | from market top"] == pytest.approx(0.1)
+    # second episode: months 20-21, peak 21; last flagged month 8 months before as_of -> still open
+    assert (b["first"], b["last"], b["status"], b["share_peak_month"]) == ("2001-09", "2001-10", "open", "2001-10")
+    assert b["market_drawdown_at_peak"] == pytest.approx(-0.05) and b["market_state"] == "near a market top"
+    assert b["market_top_month"] == "2000-11"
+    assert np.isnan(b["S | mean over flagged months"]) and b["S | months with outcome"] == 0
+    assert np.isnan(b["S | from share peak"]) and np.isnan(b["S | from market top"])
+    # at an earlier as_of only what had happened by then: one open episode, cut there
+    early = C.high_concentration_episodes(share, flags, market, {"S": outcome}, idx[6])
+    assert len(early) == 1 and early.iloc[0]["last"] == "2000-07" and early.iloc[0]["status"] == "open"
+
+
+def test_high_concentration_episodes_none():
+    idx = pd.period_range("2000-01", periods=5, freq="M")
+    out = C.high_concentration_episodes(pd.Series(0.5, index=idx), pd.Series(0.0, index=idx), pd.Series(0.0, index=idx),
+                                        {}, idx[-1])
+    assert out.empty and "market_state" in out.columns
+
+
+def spiky_share(n=200, spikes=(130, 131, 132, 160, 161, 195)):
+    idx = pd.period_range("1980-01", periods=n, freq="M")
+    share = pd.Series(np.linspace(0.8, 0.4, n), index=idx)  # falling: every ordinary month is its own low
+    share.iloc[list(spikes)] = 0.95
+    return idx, share
+
+
+def test_episode_evidence_counts_episodes_with_complete_windows():
+    idx, share = spiky_share()
+    d = pd.Series(np.where(np.arange(200) < 150, 0.01, 0.02), index=idx)
+    ev = C.episode_evidence(share, d, window_of(idx[0], idx[-1]), 80, h=12)
+    # episodes 130-132 (windows 131..144: 12 x 0.01 -> 0.12 a year) and 160-161 (12 x 0.02 -> 0.24);
+    # month 195 has no complete 12-month window by the last month, so it is no episode with an outcome
+    assert ev.attrs["n_episodes"] == 2 and not ev.attrs["t_allowed"]
+    assert ev["months"].tolist() == [3, 2]
+    assert ev["mean_outcome"].tolist() == pytest.approx([0.12, 0.24])
+    assert ev.attrs["episode_mean"] == pytest.approx(0.18)
+    # returns after the window's as_of month are never used
+    cut = C.episode_evidence(share, d, window_of(idx[0], idx[150]), 80, h=12)
+    assert cut.attrs["n_episodes"] == 1 and cut["mean_outcome"].iloc[0] == pytest.approx(0.12)
+
+
+def test_conditional_forward_withholds_t_with_few_episodes():
+    idx, share = spiky_share()
+    r = pd.DataFrame({"Lo 30": np.linspace(0.0, 0.02, 200), "Hi 10": 0.0}, index=idx)
+    shown = C.conditional_forward(share, r, "Lo 30", "Hi 10", [1], 80, idx[-1])
+    held = C.conditional_forward(share, r, "Lo 30", "Hi 10", [1], 80, idx[-1], min_episodes_for_t=5)
+    assert shown["high_episodes"].iloc[0] == 2 and not shown["t_withheld"].iloc[0]
+    assert np.isfinite(shown["difference_t_nw"].iloc[0])
+    assert held["t_withheld"].iloc[0] and np.isnan(held["difference_t_nw"].iloc[0])
+    assert held["difference"].iloc[0] == shown["difference"].iloc[0]  # the means stay, described
+
+
+def test_share_regression_is_the_inference_regression_on_the_window():
+    from rotation import inference
+
+    rng = np.random.default_rng(1)
+    idx = pd.period_range("1960-01", periods=400, freq="M")
+    share = pd.Series(0.6 + np.cumsum(rng.normal(0, 0.005, 400)), index=idx)
+    d = pd.Series(rng.normal(0, 0.03, 400), index=idx)
+    w = window_of(idx[20], idx[379])
+    out = C.share_regression(d, share, w, h=60, draws=49, seed=3)
+    want = inference.predictive_regression(d[20:380], share[20:380], 60, draws=49, seed=3)
+    assert out["slope"] == want.estimate and out["t_hodrick"] == want.t_hodrick and out["p_bootstrap"] == want.p_bootstrap
+    assert out["n_obs"] == 360 - 60 and (out["first"], out["last"]) == (str(idx[20]), str(idx[20 + 299]))
+    short = C.share_regression(d, share, window_of(idx[0], idx[150]), h=60, draws=19)  # 151 - 60 < 120 windows
+    assert np.isnan(short["slope"]) and short["n_obs"] == 0
+
+
+def test_grid_starts_follow_the_window():
+    assert [str(p) for p in C.grid_starts(window_of("1926-07", "2026-02"))] == ["1926-07", "1963-07", "1990-01"]
+    assert [str(p) for p in C.grid_starts(window_of("1970-01", "2026-02"))] == ["1970-01", "1990-01"]
+    assert [str(p) for p in C.grid_starts(window_of("1926-07", "1985-12"))] == ["1926-07", "1963-07"]
+
+
+def test_specification_grid_runs_a_late_starting_spread_once_per_start():
+    rng = np.random.default_rng(2)
+    idx = pd.period_range("1955-01", "1994-12", freq="M")
+    share = pd.Series(0.6 + np.cumsum(rng.normal(0, 0.005, len(idx))), index=idx)
+    a = pd.Series(rng.normal(0, 0.03, len(idx)), index=idx)
+    b = a[a.index >= pd.Period("1963-07", "M")]  # like SMB: starts 1963-07
+    grid = C.specification_grid({("A", "VW"): a, ("B", "VW"): b}, share, window_of("1955-01", "1994-12"),
+                                horizons=(36, 60), draws=19, seed=0)
+    # A: starts 1955-01 and 1963-07 (1990-01 leaves too few windows) x 2 horizons; B: 1963-07 once x 2 horizons
+    assert len(grid) == 6
+    assert not grid.duplicated(["spread", "weighting", "sample_start", "horizon_months"]).any()
+    assert sorted(grid.loc[grid["spread"] == "B", "sample_start"]) == ["1963-07", "1963-07"]
+    assert set(grid["claim"]) == {"concentration"}
+
+
+def test_compact_grid_one_cell_per_specification():
+    grid = pd.DataFrame([
+        {"spread": "A", "weighting": "VW", "sample_start": "1926-07", "horizon_months": 36, "estimate": 0.5,
+         "p_bootstrap": 0.01, "stance": "supports"},
+        {"spread": "A", "weighting": "VW", "sample_start": "1963-07", "horizon_months": 60, "estimate": -0.25,
+         "p_bootstrap": 0.3, "stance": "inconclusive"},
+        {"spread": "B", "weighting": "EW", "sample_start": "1926-07", "horizon_months": 36, "estimate": -1.0,
+         "p_bootstrap": 0.02, "stance": "contradicts"}])
+    out = C.compact_grid(grid)
+    assert out.loc[("A", "VW"), ("1926-07", 36)] == "+0.50 (p 0.01) +"
+    assert out.loc[("A", "VW"), ("1963-07", 60)] == "-0.25 (p 0.30) ?"
+    assert out.loc[("B", "EW"), ("1926-07", 36)] == "-1.00 (p 0.02) -"
+    assert out.loc[("B", "EW"), ("1963-07", 60)] == ""

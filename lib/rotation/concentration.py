@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from . import inference
 from .stats import ols_newey_west
 from .timeseries import cumulative_difference, expanding_percentile, forward_return_difference
 
@@ -96,12 +97,16 @@ def high_sample(share: pd.Series, returns: pd.DataFrame, small: str, large: str,
 
 
 def conditional_forward(share: pd.Series, returns: pd.DataFrame, small: str, large: str,
-                        horizons_years: list[int], pct: float, as_of: pd.Period) -> pd.DataFrame:
+                        horizons_years: list[int], pct: float, as_of: pd.Period,
+                        min_episodes_for_t: int = 0) -> pd.DataFrame:
     """Mean future small-minus-large return after high-concentration months vs all other months.
 
     Only windows that end by `as_of` count (no data after `as_of` is used). For each horizon:
     mean after high months, mean after other months, their difference with a Newey-West
     t-statistic (lags = horizon in months, the overlap), months used and distinct episodes.
+    With `min_episodes_for_t` > 0 (e.g. `inference.MIN_EPISODES`), a row resting on fewer
+    distinct episodes gets no t-statistic (`difference_t_nw` NaN, `t_withheld` True): the
+    means are then a description of those episodes, not evidence.
     """
     rows = []
     for h in horizons_years:
@@ -118,6 +123,9 @@ def conditional_forward(share: pd.Series, returns: pd.DataFrame, small: str, lar
             row["difference_t_nw"] = fit.tvalues["high"]
         else:
             row["difference"] = np.nan
+            row["difference_t_nw"] = np.nan
+        row["t_withheld"] = bool(row["high_episodes"] < min_episodes_for_t)
+        if row["t_withheld"]:
             row["difference_t_nw"] = np.nan
         rows.append(row)
     return pd.DataFrame(rows).set_index(["horizon_years", "pair"])
@@ -338,3 +346,195 @@ def summary(firms: pd.DataFrame, avg_size: pd.DataFrame, returns: pd.DataFrame, 
             "recent_high_month": str(recent["month"]),
             "recent_high_candidate": recent["candidate"],
             "recent_high_confirm_month": str(recent["confirm_month"])}
+
+
+# ------------------------------------------------------------------ robust inference (issue 13)
+
+NEAR_TOP = -0.10  # market drawdown above this at the share peak: "near a market top"
+TROUGH = -0.20    # at or below this: "crash trough"; in between: "in between"
+GRID_STARTS_FIXED = ("1963-07", "1990-01")  # grid sample starts beside the window's own start
+GRID_HORIZONS = (36, 60)  # grid horizons, months
+
+
+def market_return(firms: pd.DataFrame, avg_size: pd.DataFrame, returns: pd.DataFrame) -> pd.Series:
+    """Value-weighted return of the whole market (decimal per month): the returns of the ten
+    NYSE size deciles (`returns`, "Average Value Weight Returns -- Monthly") weighted by their
+    caps in the same row (firms x "Average Firm Size", which Fama-French measure at the end of
+    the previous month, the weights of that month's value-weighted returns). NaN in a month
+    where any decile is missing. On the store it tracks Mkt-RF + RF of the factors file with a
+    monthly correlation of about 0.9996 from 1963-07, and it reaches back to 1926-07."""
+    caps = portfolio_caps(firms, avg_size, DECILES)
+    weights = caps.div(caps.sum(axis=1, min_count=len(DECILES)), axis=0)
+    return (returns[DECILES] * weights).sum(axis=1, min_count=len(DECILES)).rename("market")
+
+
+def drawdown(monthly_returns: pd.Series) -> pd.DataFrame:
+    """Drawdown of a cumulative return index from its prior peak, month by month.
+
+    The index is the compounded `monthly_returns` (decimal per month) from the first month given
+    (its level before that first month counts as a peak, 1.0). Columns: `index` (level),
+    `drawdown` (index / highest level to date - 1, decimal, 0 at a new peak, never positive) and
+    `prior_peak` (the month of that highest level to date; the month before the first one given
+    when nothing has beaten the starting level yet). Uses only months up to each row."""
+    r = monthly_returns.dropna()
+    level = (1 + r).cumprod()
+    before = r.index[0] - 1 if len(r) else None
+    with_start = pd.concat([pd.Series([1.0], index=[before]), level]) if len(r) else level
+    peak = with_start.cummax()
+    # month of the running maximum: the last month at which the level equalled its maximum to date
+    at_peak = pd.Series(np.where(with_start >= peak, with_start.index.astype(object), None), index=with_start.index)
+    peak_month = at_peak.ffill()
+    return pd.DataFrame({"index": level, "drawdown": level / peak.iloc[1:] - 1,
+                         "prior_peak": peak_month.iloc[1:]}, index=level.index)
+
+
+def market_state(dd: float, near_top: float = NEAR_TOP, trough: float = TROUGH) -> str:
+    """Class of a market drawdown (decimal, <= 0): "near a market top" when above `near_top`
+    (-10%), "crash trough" at or below `trough` (-20%), else "in between"; "unknown" for NaN."""
+    if dd is None or np.isnan(dd):
+        return "unknown"
+    if dd > near_top:
+        return "near a market top"
+    if dd <= trough:
+        return "crash trough"
+    return "in between"
+
+
+def forward_annualised(one_period: pd.Series, h: int) -> pd.Series:
+    """Annualised sum of a one-period spread over months t+1..t+h: (12 / h) x sum (decimal per
+    year; for a log spread, the annualised log return difference). NaN where the window runs past
+    the last month given (pass the series cut at `as_of`: only windows complete by then)."""
+    return inference.forward_cumulative(one_period, h) * 12.0 / h
+
+
+def high_concentration_episodes(share: pd.Series, flags: pd.Series, market: pd.Series, outcomes: dict,
+                                as_of: pd.Period, gap_months: int = 12) -> pd.DataFrame:
+    """Every data-found high-concentration episode up to `as_of`, with the market state at its
+    share peak and what followed.
+
+    `flags`: 1.0/0.0 per month from `high_flags` (each month classed from its own history to
+    date, no look-ahead); an episode is a run of flagged months merged when fewer than
+    `gap_months` months apart (`inference.episodes_of`). `market`: the market's monthly return
+    (decimal, e.g. `market_return`), compounded from its first month. `outcomes`: {label:
+    forward outcome per month (e.g. `forward_annualised` of a spread cut at `as_of`, NaN where
+    the window is not complete)}.
+
+    Columns: `first`, `last` (flagged months), `status` ("complete"; "open" when its last
+    flagged month is within `gap_months` of `as_of`, so the episode and its peak may go on),
+    `flagged_months`, `share_peak_month` (highest share among its flagged months: hindsight
+    within the episode), `share_peak` (decimal), `market_drawdown_at_first` and
+    `market_drawdown_at_peak` (decimal, from the market's prior peak), `market_top_month` (the
+    month of that prior peak), `market_state` (`market_state` of the drawdown at the share
+    peak); then per outcome label L: `L | mean over flagged months` (mean outcome of its flagged
+    months with a complete window), `L | months with outcome`, `L | from share peak`, `L | from
+    market top` (the outcome at those months; NaN where not complete by `as_of`)."""
+    s = share[share.index <= as_of]
+    f = flags[(flags.index <= as_of)].dropna()
+    dd = drawdown(market[market.index <= as_of])
+    rows = []
+    for a, b in inference.episodes_of(f, gap_months):
+        months = f[(f.index >= a) & (f.index <= b) & (f == 1)].index
+        peak = s.reindex(months).idxmax()
+        row = {"first": str(a), "last": str(b), "status": "open" if (as_of - b).n <= gap_months else "complete",
+               "flagged_months": len(months), "share_peak_month": str(peak), "share_peak": float(s[peak]),
+               "market_drawdown_at_first": float(dd["drawdown"].get(a, np.nan)),
+               "market_drawdown_at_peak": float(dd["drawdown"].get(peak, np.nan))}
+        top = dd["prior_peak"].get(peak, None)
+        row["market_top_month"] = str(top) if top is not None else None
+        row["market_state"] = market_state(row["market_drawdown_at_peak"])
+        for label, out in outcomes.items():
+            o = out.reindex(months).dropna()
+            row[f"{label} | mean over flagged months"] = float(o.mean()) if len(o) else np.nan
+            row[f"{label} | months with outcome"] = len(o)
+            row[f"{label} | from share peak"] = float(out.get(peak, np.nan))
+            row[f"{label} | from market top"] = float(out.get(top, np.nan)) if top is not None else np.nan
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    if out.empty:
+        out = pd.DataFrame(columns=["first", "last", "status", "flagged_months", "share_peak_month", "share_peak",
+                                    "market_drawdown_at_first", "market_drawdown_at_peak", "market_top_month",
+                                    "market_state"])
+    return out
+
+
+def share_regression(one_period: pd.Series, share: pd.Series, window, h: int = 60, draws: int = 499,
+                     seed: int = 0) -> dict:
+    """The predictive regression of the annualised next-`h`-month sum of `one_period` (decimal
+    per month; a log spread, or SMB itself) on the top-decile share (decimal), over the months
+    of `window` whose forward window is complete by `window.as_of_month`
+    (`inference.predictive_regression`). Returns `slope` (decimal per year per unit of share),
+    `t_nw` (Newey-West, lags = h), `t_hodrick` (Hodrick 1992 1B), `p_bootstrap` (two-sided, AR(1)
+    block null bootstrap, `draws`, `seed`), `null_mean_slope` (the slope's mean under the null:
+    the small-sample bias), `oos_r2` (against the expanding mean), `n_obs`, `first` and `last`
+    (months t in the regression); NaN figures with fewer than 120 complete windows."""
+    d = window.clip(one_period).dropna()
+    x = window.clip(share).dropna()
+    nan = {"slope": np.nan, "t_nw": np.nan, "t_hodrick": np.nan, "p_bootstrap": np.nan, "null_mean_slope": np.nan,
+           "oos_r2": np.nan, "n_obs": 0, "first": None, "last": None}
+    if len(d) - h < 120 or x.empty:
+        return nan
+    fit = inference.predictive_regression(d, x, h, draws=draws, seed=seed)
+    first = max(d.index.min(), x.index.min())
+    return {"slope": fit.estimate, "t_nw": fit.t_nw, "t_hodrick": fit.t_hodrick, "p_bootstrap": fit.p_bootstrap,
+            "null_mean_slope": fit.null_mean_slope, "oos_r2": fit.oos_r2, "n_obs": fit.n_obs,
+            "first": str(first), "last": str(first + fit.n_obs - 1)}
+
+
+def episode_evidence(share: pd.Series, one_period: pd.Series, window, pct: float, h: int = 60) -> pd.DataFrame:
+    """The conditional forward return at episode level: `inference.episode_evidence` of the
+    high-concentration flags (`high_flags` of the share over `window`, no look-ahead) and the
+    annualised next-`h`-month sum of `one_period` (`forward_annualised`, decimal per year;
+    windows complete by `window.as_of_month` only). One row per episode with an outcome (first,
+    last, months, mean_outcome, ...); attrs `n_episodes`, `t_allowed` and `episode_mean` (the
+    mean of the episodes' means: each episode counts once; NaN with none)."""
+    flags = high_flags(window.clip(share).dropna(), pct)
+    outcome = forward_annualised(window.clip(one_period).dropna(), h)
+    ev = inference.episode_evidence(flags, outcome)
+    ev.attrs["episode_mean"] = float(ev["mean_outcome"].mean()) if len(ev) else np.nan
+    return ev
+
+
+def grid_starts(window) -> list[pd.Period]:
+    """The sample starts of the specification grid: `window.start`, then 1963-07 and 1990-01
+    when they are later than it and not after `window.as_of_month` (each kept once)."""
+    starts = [window.start] + [pd.Period(p, "M") for p in GRID_STARTS_FIXED]
+    return sorted({p for p in starts if window.start <= p <= window.as_of_month})
+
+
+def specification_grid(spreads: dict, share: pd.Series, window, horizons=GRID_HORIZONS, draws: int = 99,
+                       seed: int = 0, direction: int = 1) -> pd.DataFrame:
+    """The claim `concentration` (a higher top-decile share is followed by a higher small-minus-
+    large return: slope sign `direction` = +1) over every candidate spread (`spreads`: {(spread,
+    weighting): one-period series, decimal per month}, e.g. `spreads.one_period_spreads`) x
+    sample start (`grid_starts`) x horizon (months): `inference.predictive_grid` on the share,
+    cut at `window.as_of_month`. A start earlier than a spread's first month is the same
+    specification as that first month, so it is run once (SMB starts 1963-07). Estimates are
+    annualised slopes (decimal per year per unit of share)."""
+    x = window.clip(share).dropna()
+    parts = []
+    for key, d in spreads.items():
+        d = window.clip(d).dropna()
+        if d.empty:
+            continue
+        starts = sorted({max(p, d.index.min()) for p in grid_starts(window)})
+        parts.append(inference.predictive_grid("concentration", {key: d}, x, starts, list(horizons), direction,
+                                               window.as_of_month, draws=draws, seed=seed))
+    parts = [p for p in parts if len(p)]
+    return pd.concat(parts, ignore_index=True) if parts else inference.predictive_grid(
+        "concentration", {}, x, [], list(horizons), direction, window.as_of_month)
+
+
+STANCE_MARKS = {"supports": "+", "contradicts": "-", "inconclusive": "?"}
+
+
+def compact_grid(grid: pd.DataFrame) -> pd.DataFrame:
+    """A specification grid as one row per (spread, weighting) and one column per (sample
+    start, horizon in months): the text "slope (p) mark" with the slope in decimal per year per
+    unit of share, p the bootstrap p-value and mark `STANCE_MARKS` of the stance ("+" supports,
+    "-" contradicts, "?" inconclusive). Empty cells are specifications not run."""
+    if grid.empty:
+        return pd.DataFrame()
+    text = grid.apply(lambda r: f"{r['estimate']:+.2f} (p {r['p_bootstrap']:.2f}) {STANCE_MARKS[r['stance']]}", axis=1)
+    out = grid.assign(cell=text).pivot_table(index=["spread", "weighting"], columns=["sample_start", "horizon_months"],
+                                             values="cell", aggfunc="first", sort=False)
+    return out.fillna("")
