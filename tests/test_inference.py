@@ -179,3 +179,13 @@ def test_event_grid_uses_only_complete_windows():
     d = spreads[("A-B", "VW")]
     want = np.mean([d[(d.index > pd.Period(e, "M")) & (d.index <= pd.Period(e, "M") + 12)].sum() for e in events[:3]])
     assert grid.iloc[0]["estimate"] == pytest.approx(want)
+
+
+def test_vectorised_bootstrap_statistics_equal_the_single_sample_ones():
+    rng = np.random.default_rng(4)
+    d = rng.normal(0.01, 0.05, (5, 150))
+    x = np.cumsum(rng.normal(0, 1, (5, 150)), axis=1)
+    slopes, ts = inf.slopes_and_t_hodrick_many(d, x, 12, 1.0)
+    for i in range(5):
+        b, t, _ = inf._slope_and_t_hodrick(d[i], x[i], 12, 1.0)
+        assert slopes[i] == pytest.approx(b, rel=1e-9) and ts[i] == pytest.approx(t, rel=1e-9)

@@ -206,10 +206,38 @@ def null_bootstrap(d: np.ndarray, x: np.ndarray, h: int, scale: float, draws: in
     for t in range(1, n):
         x_star[:, t] = c + rho * x_star[:, t - 1] + u_star[:, t]
     d_star = mu + e_star
-    slopes, ts = np.empty(draws), np.empty(draws)
-    for i in range(draws):
-        slopes[i], ts[i], _ = _slope_and_t_hodrick(d_star[i], x_star[i], h, scale)
+    slopes, ts = slopes_and_t_hodrick_many(d_star, x_star, h, scale)
     return {"slope": slopes, "t": ts, "rho": rho}
+
+
+def slopes_and_t_hodrick_many(d: np.ndarray, x: np.ndarray, h: int, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """`_slope_and_t_hodrick` for many complete samples at once: `d` and `x` are (draws x n)
+    with no missing values; returns the slopes and Hodrick t-statistics (one per row). The
+    regression months are 0..n-h-1 in every row (the outcome window must be complete)."""
+    draws, n = d.shape
+    y = forward_sum(d, h, scale)[:, : n - h]
+    xs = x[:, : n - h]
+    m = n - h
+    sx, sy = xs.sum(1), y.sum(1)
+    sxx, sxy = (xs * xs).sum(1), (xs * y).sum(1)
+    det = m * sxx - sx * sx                       # det of Z'Z = [[m, sx], [sx, sxx]]
+    slope = (m * sxy - sx * sy) / det
+    # q_s = sum of z_t over regression months t in [s-h, s-1]: constant part and x part
+    in_sample = np.arange(n) < m
+    ones = in_sample.astype(float)
+    c1 = np.concatenate([[0.0], np.cumsum(ones)])
+    cx = np.concatenate([np.zeros((draws, 1)), np.cumsum(np.where(in_sample, x, 0.0), axis=1)], axis=1)
+    s = np.arange(n)
+    lo = np.clip(s - h, 0, None)
+    q1 = c1[s] - c1[lo]                            # (n,)
+    qx = cx[:, s] - cx[:, lo]                      # (draws, n)
+    eps = d - d.mean(axis=1, keepdims=True)
+    w = (scale * eps) ** 2
+    m11, m12, m22 = (w * q1 * q1).sum(1), (w * q1 * qx).sum(1), (w * qx * qx).sum(1)
+    # V = A^-1 M A^-1 with A^-1 = [[sxx, -sx], [-sx, m]] / det; the slope's variance is its [1, 1] entry
+    a10, a11 = -sx / det, m / det
+    var_b = a10 * a10 * m11 + 2 * a10 * a11 * m12 + a11 * a11 * m22
+    return slope, slope / np.sqrt(var_b)
 
 
 def oos_r2(actual: np.ndarray, forecast: np.ndarray, benchmark: np.ndarray) -> float:
