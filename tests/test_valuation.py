@@ -160,16 +160,17 @@ def test_position_in_history_and_troughs():
 
 def test_summary_percentiles_against_each_universe():
     idx = pd.period_range("1962-01", "1975-12", freq="M")           # 168 months, 150 of them from 1963-07
-    rel = pd.Series(np.where(idx < pd.Period("1963-07", "M"), 0.2, 1.0), index=idx)
+    rel = pd.Series(np.where(idx < pd.Period("1963-07", "M"), 0.2, 1.0 + 0.1 * np.sin(np.arange(len(idx)) / 7)), index=idx)
     rel.iloc[-1] = 0.5                                               # as_of value
     rel_dec = pd.Series(0.9, index=idx)
     rng = np.random.default_rng(0)
-    returns = pd.DataFrame({"Lo 20": rng.normal(0.01, 0.05, len(idx)), "Hi 20": rng.normal(0.01, 0.04, len(idx))}, index=idx)
+    later = pd.period_range("1963-07", "1975-12", freq="M")           # the spread starts later than the window (like SMB)
+    one_period = pd.Series(rng.normal(0.0, 0.03, len(later)), index=later)
     shiller = pd.DataFrame({"CAPE": 20.0, "P": 100.0, "E": 5.0}, index=idx)
     shiller.loc["1975-12", "E"] = np.nan                             # earnings not out yet: last P/E is November's
     window = params.Window(start=pd.Period("1962-01", "M"), as_of=pd.Timestamp("1975-12-31"),
                            as_of_month=pd.Period("1975-12", "M"), requested="1975-12-31", data_end=pd.Period("1975-12", "M"))
-    head = valuation.summary(rel, rel_dec, returns, shiller, window, 1)
+    head = valuation.summary(rel, rel_dec, one_period, shiller, window, 1, draws=19)
     assert head["relative_pb_small_big"] == 0.5
     # full sample: 18 months at 0.2 and the as_of month at or below 0.5 -> 19 / 168
     assert head["relative_pb_percentile"] == pytest.approx(19 / 168 * 100)
@@ -179,9 +180,132 @@ def test_summary_percentiles_against_each_universe():
     assert head["dec_formation_prices"] == "1974-12"
     assert head["small_cap_pb_discount"] == pytest.approx(0.5)
     assert head["sp500_trailing_pe"] == 20.0 and head["sp500_trailing_pe_month"] == "1975-11"
-    # 1-year forward windows complete by 1975-12: months 1962-01 .. 1974-12 = 156, 13 non-overlapping
-    assert head["fwd_smb_nobs"] == 156 and head["fwd_smb_windows"] == 13
+    # the regression starts at the later of start (1962-01) and the spread's first month (1963-07); 1-year windows
+    # complete by 1975-12: months 1963-07 .. 1974-12 = 138, 11 non-overlapping (138 // 12)
+    assert head["fwd_smb_first"] == "1963-07"
+    assert head["fwd_smb_nobs"] == 138 and head["fwd_smb_windows"] == 11
 
 
 def test_forward_pe_discount_matches_article_arithmetic():
     assert valuation.forward_pe_discount(22, 15) == pytest.approx(7 / 22)
+
+
+# ----------------------------------------------------------------- cheapness regression and its grid
+
+def monthly(values, first):
+    return pd.Series(values, index=pd.period_range(first, periods=len(values), freq="M"), dtype=float)
+
+
+def window_of(start, as_of_month):
+    m = pd.Period(as_of_month, "M")
+    return params.Window(start=pd.Period(start, "M"), as_of=m.to_timestamp(how="end").normalize(), as_of_month=m,
+                         requested=str(m.to_timestamp(how="end").date()), data_end=m)
+
+
+def test_forward_spread_is_the_annualised_sum_of_the_next_months():
+    d = monthly([0.01, 0.02, 0.03, 0.04], "2000-01")
+    fwd = valuation.forward_spread(d, 2)
+    # 2000-01: 12/2 x (0.02 + 0.03) = 0.30; 2000-02: 6 x (0.03 + 0.04) = 0.42; later windows incomplete
+    assert fwd.iloc[0] == pytest.approx(0.30) and fwd.iloc[1] == pytest.approx(0.42)
+    assert fwd.iloc[2:].isna().all()
+
+
+def test_cheapness_pairs_use_only_the_sample_and_windows_complete_by_as_of():
+    d = monthly([0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08], "2000-01")   # 2000-01 .. 2000-08
+    rel = monthly([0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2], "2000-01")
+    pairs = valuation.cheapness_pairs(rel, d, 1, window_of("2000-03", "2000-06"))
+    # sample 2000-03..2000-06; 2000-06's window is 2000-07, after as_of: months 2000-03..2000-05
+    assert [str(p) for p in pairs.index] == ["2000-03", "2000-04", "2000-05"]
+    assert list(pairs["relative_pb"]) == [0.7, 0.8, 0.9]
+    assert pairs["fwd"].to_numpy() == pytest.approx([12 * 0.04, 12 * 0.05, 12 * 0.06])   # 12 x next month's spread
+    # the fitted intercept goes through the means: mean fwd 0.60, mean rel 0.8 -> 0.60 - 0.6 x 0.8 = 0.12
+    assert valuation.fitted_intercept(pairs, 0.6) == pytest.approx(0.12)
+
+
+def test_cheapness_regression_slope_matches_a_direct_fit_on_the_sample():
+    rng = np.random.default_rng(1)
+    x = np.empty(200)
+    x[0] = 1.0
+    for t in range(1, 200):
+        x[t] = 0.2 + 0.8 * x[t - 1] + rng.normal(0, 0.05)
+    rel = monthly(x, "1990-01")                                      # 1990-01 .. 2006-08
+    d = monthly(-0.01 * np.r_[np.nan, x[:-1]] + rng.normal(0, 0.0005, 200), "1990-01").iloc[20:]   # from 1991-09
+    window = window_of("1990-06", "2005-12")
+    fit = valuation.cheapness_regression(rel, d, 1, window, draws=19)
+    pairs = valuation.cheapness_pairs(rel, d, 1, window)
+    # later of start (1990-06) and the spread's first month (1991-09); one-month windows complete by 2005-12
+    assert str(pairs.index.min()) == "1991-09" and str(pairs.index.max()) == "2005-11"
+    assert fit.n_obs == len(pairs) == 171
+    slope, _ = np.polyfit(pairs["relative_pb"], pairs["fwd"], 1)
+    assert fit.estimate == pytest.approx(slope)
+    # the planted relation: next month's spread -0.01 per unit, annualised x 12: about -0.12
+    assert fit.estimate == pytest.approx(-0.12, abs=0.02)
+    again = valuation.cheapness_regression(rel, d, 1, window, draws=19)
+    assert again.p_bootstrap == fit.p_bootstrap                     # seeded
+    figs = valuation.regression_figures(fit, pairs.index.min())
+    assert figs["fwd_smb_windows"] == 171 and figs["fwd_smb_first"] == "1991-09"
+    assert figs["fwd_smb_stance"] == ("supports" if fit.p_bootstrap < 0.05 else "inconclusive")
+
+
+def test_normal_p_two_sided():
+    assert valuation.normal_p(0.0) == pytest.approx(1.0)
+    assert valuation.normal_p(1.959964) == pytest.approx(0.05, abs=1e-6)
+    assert valuation.normal_p(-1.959964) == pytest.approx(0.05, abs=1e-6)
+    assert np.isnan(valuation.normal_p(float("nan")))
+
+
+def test_grid_starts_moved_to_the_first_month_deduplicated_and_cut_at_as_of():
+    p = lambda s: pd.Period(s, "M")
+    # SMB-like spread from 1963-07: start 1926-07 becomes 1963-07, the same as the fixed 1963-07 start
+    assert valuation.grid_starts(window_of("1926-07", "2000-01"), [p("1963-07"), p("1926-07")]) == [p("1963-07"), p("1990-01")]
+    assert valuation.grid_starts(window_of("1926-07", "1980-01"), [p("1926-07")]) == [p("1926-07"), p("1963-07")]
+    assert valuation.grid_starts(window_of("1995-01", "2020-12"), [p("1926-07")]) == [p("1963-07"), p("1990-01"), p("1995-01")]
+
+
+def planted(first, n, seed):
+    """A persistent predictor (AR(1), rho 0.98) and a spread whose next month falls 0.05 per unit of it."""
+    rng = np.random.default_rng(seed)
+    x = np.empty(n)
+    x[0] = 1.0
+    for t in range(1, n):
+        x[t] = 0.02 + 0.98 * x[t - 1] + rng.normal(0, 0.03)
+    d = -0.05 * np.r_[0.0, x[:-1] - 1.0] + rng.normal(0, 0.0005, n)
+    return monthly(x, first), monthly(d, first)
+
+
+def test_cheapness_grid_specifications_skips_and_stance():
+    rel, d = planted("1985-01", 240, 2)                             # 1985-01 .. 2004-12
+    spreads = {("A", "VW"): d.loc["1990-01":], ("B", "EW"): d}
+    grid = valuation.cheapness_grid(spreads, rel, window_of("1985-01", "2004-12"), draws=19)
+    # A (from 1990-01): starts 1985-01, 1963-07, 1990-01 all become 1990-01 -> one start; B: 1985-01 and 1990-01
+    got = sorted(zip(grid["spread"], grid["sample_start"], grid["horizon_months"]))
+    assert got == [("A", "1990-01", 36), ("A", "1990-01", 60), ("B", "1985-01", 36), ("B", "1985-01", 60),
+                   ("B", "1990-01", 36), ("B", "1990-01", 60)]
+    assert (grid["claim"] == "valuation").all()
+    # a strong planted negative slope: every estimate has the article's sign (direction -1), none contradicts it,
+    # and the longest sample at the shorter horizon (20 years, 36 months) supports it
+    assert (grid["estimate"] < 0).all() and (grid["stance"] != "contradicts").all()
+    longest = grid[(grid["spread"] == "B") & (grid["sample_start"] == "1985-01") & (grid["horizon_months"] == 36)]
+    assert longest["stance"].tolist() == ["supports"]
+    # one year earlier, a 1990-01 start leaves 168 - 60 = 108 < 120 complete 60-month windows: skipped
+    short = valuation.cheapness_grid(spreads, rel, window_of("1985-01", "2003-12"), draws=19)
+    assert sorted(zip(short["spread"], short["sample_start"], short["horizon_months"])) == [
+        ("A", "1990-01", 36), ("B", "1985-01", 36), ("B", "1985-01", 60), ("B", "1990-01", 36)]
+
+
+def test_grid_summary_and_table_hand_made():
+    grid = pd.DataFrame({"spread": ["SMB", "SMB", "Lo 20-Hi 20", "Lo 20-Hi 20"], "weighting": ["VW", "VW", "EW", "VW"],
+                         "sample_start": ["1963-07", "1963-07", "1990-01", "1990-01"], "horizon_months": [36, 60, 36, 60],
+                         "estimate": [-0.1, -0.2, -0.05, 0.3], "p_bootstrap": [0.01, 0.0, 0.4, 0.02],
+                         "oos_r2": [0.1, -0.1, -0.2, 0.05], "stance": ["supports", "supports", "inconclusive", "contradicts"]})
+    t = valuation.grid_summary(grid)
+    assert t.loc["all specifications", ["supports", "contradicts", "inconclusive", "oos_r2_positive"]].tolist() == [0.5, 0.25, 0.25, 0.5]
+    assert t.loc["all specifications", "specs"] == 4
+    assert t.loc["horizon 36 months", ["supports", "inconclusive"]].tolist() == [0.5, 0.5]
+    assert t.loc["start 1990-01", ["contradicts", "inconclusive", "supports"]].tolist() == [0.5, 0.5, 0.0]
+    assert t.loc["EW", "inconclusive"] == 1.0 and t.loc["VW", "specs"] == 3
+    table = valuation.grid_table(grid)
+    assert table.loc[("SMB", "VW"), "1963-07, 36m"] == "-10.0 [0.01] S"
+    assert table.loc[("Lo 20-Hi 20", "VW"), "1990-01, 60m"] == "+30.0 [0.02] C"
+    assert table.loc[("Lo 20-Hi 20", "EW"), "1990-01, 36m"] == "-5.0 [0.40] -"
+    assert table.loc[("Lo 20-Hi 20", "EW"), "1963-07, 36m"] == ""

@@ -8,7 +8,9 @@ Source tables:
   value-weighted BE/ME sections of portfolios formed in June of year t: book equity of fiscal
   year t-1 divided by market equity of June t ("... BE_FYt-1/ME_June t ...", `BM_JUNE_TABLE`)
   or of December t-1 ("... BE(Fiscal Year t-1) / ME(Dec t-1) ...", `BM_TABLE`);
-* Fama-French `Portfolios_Formed_on_ME` value-weighted monthly returns (`Lo 20`, `Hi 20`);
+* the small-minus-large spreads of `rotation.spreads` (Fama-French 5-factor `SMB`, the headline
+  `spreads.HEADLINE`, and the `Portfolios_Formed_on_ME` size spreads, VW and EW) for the
+  cheapness regression and its specification grid (`rotation.inference`);
 * Fama-French `Portfolios_Formed_on_E-P` "Sum of E / Sum of ME" (annual) for aggregate E/P;
 * Shiller `ie_data` for S&P 500 CAPE and trailing P/E.
 
@@ -21,16 +23,19 @@ the roll-forward adds the dividend yield to price growth; `roll_forward_check` m
 size of that approximation.
 
 Units: ratios are plain numbers (P/B of 2.0 = price twice book); monthly returns are decimals
-per month; forward returns are decimals per year.
+per month; forward spreads are annualised sums of one-period spreads (log return differences
+for two-leg spreads, SMB's own return for SMB), decimals per year.
 """
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pandas as pd
 
+from .inference import Predictive, forward_cumulative, grid_shares, predictive_grid, predictive_regression, stance
 from .portfolios import me_weighted
-from .stats import ols_newey_west
-from .timeseries import forward_return_difference, percentile_rank, value_at, zscore
+from .timeseries import percentile_rank, value_at, zscore
 
 BM_TABLE = "BE(Fiscal Year t-1) / ME(Dec t-1)"          # December formation (Fama-French's usual BE/ME)
 BM_JUNE_TABLE = "BE_FYt-1/ME_June t"                    # June formation: the roll-forward's starting point
@@ -250,18 +255,115 @@ def aggregate_earnings_yield(ep_sum: pd.DataFrame, firms: pd.DataFrame, avg_size
 
 # ----------------------------------------------------------------- does cheapness pay?
 
-def forward_smb(returns: pd.DataFrame, years: int, small: str = "Lo 20", big: str = "Hi 20") -> pd.Series:
-    """Future small-minus-big return: annualised compounded `Lo 20` return minus `Hi 20`
-    return over the next `years` years (decimal per year), months t+1 .. t+12*years."""
-    return forward_return_difference(returns, small, big, 12 * years)
+# The article's claim, fixed before any result: cheap small caps (LOW relative P/B) are followed by
+# small-cap outperformance (HIGH future small-minus-large), i.e. a NEGATIVE slope.
+DIRECTION = -1
+CLAIM = "valuation"
+GRID_HORIZONS = (36, 60)                                  # months
+GRID_STARTS = (pd.Period("1963-07", "M"), pd.Period("1990-01", "M"))   # besides the window's start
+SEED = 0                                                  # every bootstrap in 01 is drawn with this seed
 
 
-def cheapness_regression(rel_pb: pd.Series, returns: pd.DataFrame, years: int, window):
-    """OLS of the future small-minus-big return (decimal per year, next `years`, windows
-    complete by the window's as_of month) on relative P/B in the window's sample (start ..
-    as_of month), Newey-West lags = 12 x years (the overlap). `window`: rotation.params.Window."""
-    fwd = forward_smb(window.to_date(returns), years)
-    return ols_newey_west(fwd, window.clip(rel_pb).rename("relative_pb"), lags=12 * years)
+def forward_spread(one_period: pd.Series, months: int) -> pd.Series:
+    """The annualised sum of a one-period spread over the next `months` months:
+    (12 / months) x (d_{t+1} + ... + d_{t+months}) (decimal per year; a log spread for two-leg
+    spreads, see `rotation.spreads.one_period_spreads`). NaN where the window is incomplete."""
+    return forward_cumulative(one_period, months) * (12.0 / months)
+
+
+def cheapness_pairs(rel_pb: pd.Series, one_period: pd.Series, months: int, window) -> pd.DataFrame:
+    """The months of the headline cheapness regression: columns `relative_pb` (ratio, known at
+    the end of month t) and `fwd` (`forward_spread` over the next `months` months, decimal per
+    year), for months t in the window's sample (start .. as_of month) with both values and a
+    forward window complete by the as_of month. `window`: rotation.params.Window."""
+    fwd = forward_spread(window.clip(one_period).dropna(), months)
+    pairs = pd.concat([window.clip(rel_pb).rename("relative_pb"), fwd.rename("fwd")], axis=1, join="inner")
+    return pairs.dropna()
+
+
+def cheapness_regression(rel_pb: pd.Series, one_period: pd.Series, months: int, window,
+                         draws: int = 499, seed: int = SEED) -> Predictive:
+    """The predictive regression of the annualised next-`months` sum of `one_period` (decimal per
+    month) on relative P/B (ratio), both cut to the window's sample (start .. as_of month, so
+    only windows complete by the as_of month count; the sample starts at the later of `start`
+    and the first month both series cover): `rotation.inference.predictive_regression` with
+    Newey-West (lags = `months`) and Hodrick (1992) t, the AR(1) block null bootstrap
+    (`draws`, `seed`) and the expanding out-of-sample R^2. Slope in decimal per year per unit of
+    relative P/B."""
+    return predictive_regression(window.clip(one_period).dropna(), window.clip(rel_pb).dropna(), months,
+                                 draws=draws, seed=seed)
+
+
+def fitted_intercept(pairs: pd.DataFrame, slope: float) -> float:
+    """The OLS intercept that goes with `slope` on `cheapness_pairs`: mean(fwd) - slope x
+    mean(relative_pb) (decimal per year)."""
+    return float(pairs["fwd"].mean() - slope * pairs["relative_pb"].mean())
+
+
+def grid_starts(window, first_months) -> list[pd.Period]:
+    """The sample starts of the specification grid for a series whose first usable month is the
+    latest of `first_months`: the window's start, 1963-07 and 1990-01 (`GRID_STARTS`), each
+    moved to that first month when earlier, duplicates dropped, and those after the as_of month
+    left out. Sorted."""
+    first = max(pd.Period(f, "M") for f in first_months)
+    starts = {max(pd.Period(s, "M"), first) for s in (window.start, *GRID_STARTS)}
+    return sorted(s for s in starts if s <= window.as_of_month)
+
+
+def cheapness_grid(one_period: dict, rel_pb: pd.Series, window, horizons=GRID_HORIZONS, draws: int = 99,
+                   seed: int = SEED) -> pd.DataFrame:
+    """The specification grid of the claim `valuation`: one `cheapness_regression`-style
+    predictive regression per candidate spread (`one_period`: {(spread, weighting): one-period
+    series, decimal per month}, as `rotation.spreads.one_period_spreads` gives it) x sample start
+    (`grid_starts`: window start, 1963-07, 1990-01, each no earlier than the first month both
+    series cover, so no specification is run twice) x horizon (months), all ending at the as_of
+    month (`rotation.inference.predictive_grid`, direction `DIRECTION`; a start with fewer than
+    120 complete windows is skipped). The grid's starts are fixed, not cut to the window's
+    start. Rows: `rotation.inference.GRID_COLUMNS` plus se_hodrick, ci_low, ci_high, stance."""
+    x = window.to_date(rel_pb).dropna()
+    parts = []
+    for key, d in one_period.items():
+        d = window.to_date(d).dropna()
+        if d.empty or x.empty:
+            continue
+        starts = grid_starts(window, [d.index.min(), x.index.min()])
+        parts.append(predictive_grid(CLAIM, {key: d}, x, starts, list(horizons), DIRECTION, window.as_of_month,
+                                     draws=draws, seed=seed))
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return predictive_grid(CLAIM, {}, x, [], list(horizons), DIRECTION, window.as_of_month)
+    return pd.concat(parts, ignore_index=True)
+
+
+def grid_summary(grid: pd.DataFrame) -> pd.DataFrame:
+    """Shares (0-1) of the grid's specifications that support / contradict / are inconclusive
+    about the claim, and the count, for the whole grid and by horizon, sample start and
+    weighting. Also the share with a positive out-of-sample R^2 (`oos_r2_positive`)."""
+    def row(g):
+        shares = grid_shares(g)
+        return {**shares, "oos_r2_positive": float((g["oos_r2"] > 0).mean()) if len(g) else np.nan, "specs": len(g)}
+
+    rows = {"all specifications": row(grid)}
+    for col, name in [("horizon_months", "horizon {} months"), ("sample_start", "start {}"), ("weighting", "{}")]:
+        for value, g in grid.groupby(col, sort=True):
+            rows[name.format(value)] = row(g)
+    return pd.DataFrame(rows).T.astype({"specs": int})
+
+
+STANCE_MARKS = {"supports": "S", "contradicts": "C", "inconclusive": "-"}
+
+
+def grid_table(grid: pd.DataFrame, scale: float = 100.0) -> pd.DataFrame:
+    """The grid as one compact table: rows (spread, weighting), columns (sample start, horizon),
+    cells "estimate [bootstrap p] mark" with the estimate times `scale` (default: % per year per
+    unit of relative P/B) and mark S (supports), C (contradicts) or - (inconclusive)."""
+    if grid.empty:
+        return pd.DataFrame()
+    cell = [f"{e * scale:+.1f} [{p:.2f}] {STANCE_MARKS[s]}" for e, p, s in zip(grid["estimate"], grid["p_bootstrap"], grid["stance"])]
+    t = grid.assign(cell=cell, start_horizon=[f"{s}, {h}m" for s, h in zip(grid["sample_start"], grid["horizon_months"])])
+    order = sorted(t["start_horizon"].unique())
+    out = t.pivot_table(index=["spread", "weighting"], columns="start_horizon", values="cell", aggfunc="first", sort=False)
+    return out.reindex(columns=order).fillna("")
 
 
 def mean_by_quintile(rel_pb: pd.Series, fwd: pd.Series) -> pd.DataFrame:
@@ -283,20 +385,42 @@ def forward_pe_discount(large_pe: float, small_pe: float) -> float:
 
 # ----------------------------------------------------------------- headline figures
 
-def summary(rel: pd.Series, rel_dec: pd.Series, returns: pd.DataFrame, shiller: pd.DataFrame, window,
-            horizon_years: int) -> dict:
+def normal_p(t: float) -> float:
+    """Two-sided p-value of a t-statistic read against the standard normal (the usual
+    large-sample rule: |t| >= 1.96 <-> p <= 0.05)."""
+    return float(math.erfc(abs(t) / math.sqrt(2.0))) if t == t else float("nan")
+
+
+def regression_figures(fit: Predictive, first_month) -> dict:
+    """The figures of one cheapness regression (`cheapness_regression`), under the names of the
+    headline ones: fwd_smb_slope (decimal per year per unit of relative P/B), fwd_smb_slope_t
+    (Newey-West), fwd_smb_slope_t_hodrick, fwd_smb_slope_p_nw / _p_hodrick (two-sided normal p
+    of those t), fwd_smb_slope_p_bootstrap, fwd_smb_slope_null_mean (mean slope under the null:
+    the Stambaugh bias), fwd_smb_oos_r2, fwd_smb_stance (`rotation.inference.stance` on the
+    bootstrap p, direction `DIRECTION`), fwd_smb_nobs, fwd_smb_windows (non-overlapping
+    windows: nobs // horizon) and fwd_smb_first (first month of the sample, text)."""
+    return {"fwd_smb_slope": fit.estimate, "fwd_smb_slope_t": fit.t_nw, "fwd_smb_slope_t_hodrick": fit.t_hodrick,
+            "fwd_smb_slope_p_nw": normal_p(fit.t_nw), "fwd_smb_slope_p_hodrick": normal_p(fit.t_hodrick),
+            "fwd_smb_slope_p_bootstrap": fit.p_bootstrap, "fwd_smb_slope_null_mean": fit.null_mean_slope,
+            "fwd_smb_oos_r2": fit.oos_r2, "fwd_smb_stance": stance(fit.estimate, fit.p_bootstrap, DIRECTION),
+            "fwd_smb_nobs": fit.n_obs, "fwd_smb_windows": fit.n_obs // fit.horizon_months, "fwd_smb_first": str(first_month)}
+
+
+def summary(rel: pd.Series, rel_dec: pd.Series, one_period: pd.Series, shiller: pd.DataFrame, window,
+            horizon_years: int, draws: int = 499, seed: int = SEED) -> dict:
     """The notebook's headline figures at the window's as_of month.
 
     `rel`: price-updated ME1/ME5 relative P/B (ratio, `relative_pb` of
-    `price_updated_pb_by_size`); `rel_dec`: the December-formation one; `returns`: Portfolios
-    Formed on ME monthly returns (decimal); `shiller`: Shiller ie_data; `window`:
-    rotation.params.Window. Keys: relative_pb_small_big and _dec_formation (ratios),
-    relative_pb_percentile (0-100, months window.start..as_of), relative_pb_percentile_since_1963
-    (0-100, months 1963-07..as_of; NaN before 1963-07), relative_pb_dec_formation_percentile
-    (window.start..as_of), relative_pb_zscore, small_cap_pb_discount (1 - relative P/B, share),
-    sp500_cape / sp500_trailing_pe (last value at or before as_of, with their months),
-    fwd_smb_slope (decimal per year per unit of relative P/B), its NW t, nobs and the number of
-    non-overlapping windows."""
+    `price_updated_pb_by_size`); `rel_dec`: the December-formation one; `one_period`: the
+    headline small-minus-large one-period spread (decimal per month,
+    `rotation.spreads.one_period_spreads(...)[rotation.spreads.HEADLINE]`); `shiller`: Shiller
+    ie_data; `window`: rotation.params.Window. Keys: relative_pb_small_big and _dec_formation
+    (ratios), relative_pb_percentile (0-100, months window.start..as_of),
+    relative_pb_percentile_since_1963 (0-100, months 1963-07..as_of; NaN before 1963-07),
+    relative_pb_dec_formation_percentile (window.start..as_of), relative_pb_zscore,
+    small_cap_pb_discount (1 - relative P/B, share), sp500_cape / sp500_trailing_pe (last value
+    at or before as_of, with their months), and the `regression_figures` of the headline
+    `cheapness_regression` at 12 x `horizon_years` months (`draws` bootstrap draws, `seed`)."""
     m = window.as_of_month
     sample = window.clip(rel).dropna()
     value = float(sample.loc[m])
@@ -306,7 +430,9 @@ def summary(rel: pd.Series, rel_dec: pd.Series, returns: pd.DataFrame, shiller: 
     sh = window.to_date(shiller)
     cape, cape_month = value_at(sh["CAPE"], m)
     pe, pe_month = value_at(sh["P"] / sh["E"], m)
-    fit = cheapness_regression(rel, returns, horizon_years, window)
+    months = 12 * horizon_years
+    fit = cheapness_regression(rel, one_period, months, window, draws=draws, seed=seed)
+    first = cheapness_pairs(rel, one_period, months, window).index.min()
     return {"relative_pb_small_big": value, "relative_pb_percentile": percentile_rank(sample, value),
             "relative_pb_percentile_since_1963": percentile_rank(since63, value),
             "relative_pb_zscore": zscore(sample, value), "small_cap_pb_discount": 1.0 - value,
@@ -315,5 +441,17 @@ def summary(rel: pd.Series, rel_dec: pd.Series, returns: pd.DataFrame, shiller: 
             "dec_formation_prices": str(dec_formation_price_month(m)),
             "sp500_cape": cape, "sp500_cape_month": str(cape_month),
             "sp500_trailing_pe": pe, "sp500_trailing_pe_month": str(pe_month),
-            "fwd_smb_slope": float(fit.params["relative_pb"]), "fwd_smb_slope_t": float(fit.tvalues["relative_pb"]),
-            "fwd_smb_nobs": fit.nobs, "fwd_smb_windows": fit.nobs // (12 * horizon_years)}
+            **regression_figures(fit, first)}
+
+
+REGRESSION_COLUMNS = {"fwd_smb_slope": "slope (per year per unit)", "fwd_smb_slope_t": "t (Newey-West)",
+                      "fwd_smb_slope_t_hodrick": "t (Hodrick)", "fwd_smb_slope_p_bootstrap": "p (null bootstrap)",
+                      "fwd_smb_slope_null_mean": "null mean slope (bias)", "fwd_smb_oos_r2": "out-of-sample R²",
+                      "fwd_smb_nobs": "months", "fwd_smb_windows": "non-overlapping windows", "fwd_smb_first": "first month",
+                      "fwd_smb_stance": "stance"}
+
+
+def regression_table(rows: dict) -> pd.DataFrame:
+    """One row per cheapness regression: `rows` maps a label (e.g. "60 months (headline)") to
+    its `regression_figures`; columns named for reading (`REGRESSION_COLUMNS`)."""
+    return pd.DataFrame({k: {c: v.get(c) for c in REGRESSION_COLUMNS} for k, v in rows.items()}).T.rename(columns=REGRESSION_COLUMNS)
