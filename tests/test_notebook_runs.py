@@ -34,6 +34,34 @@ def test_overview_as_of_2020(tmp_path, store):
     want = (cpi["2019-12-01"] / cpi["2018-12-01"] - 1) * 100
     assert figs["cpi_yoy_december_by_date"]["value"] == pytest.approx(want, abs=1e-4)
     assert figs["cpi_yoy_december_by_row"]["value"] == pytest.approx(want, abs=1e-4)  # no hole in 2019
+    # the headline small-minus-large against IWM minus SPY, June 2000 (IWM's first full month) to October 2020
+    # (the last Fama-French month published by 2020-12-31), recomputed here from the raw files
+    import numpy as np
+
+    from rotation import spreads
+
+    assert figs["small_minus_large_definition"]["value"] == spreads.label(*spreads.HEADLINE)
+    assert figs["small_minus_large_tracking_months"]["value"] == 245  # 2000-06 .. 2020-10
+    assert figs["small_minus_large_tracking_corr"]["as_of"] == "2020-10-31"
+    months = pd.period_range("2000-06", "2020-10", freq="M")
+    closes = {t: data.close_prices(t) for t in ("IWM", "SPY")}
+    month_end = {t: s.groupby(s.index.to_period("M")).last() for t, s in closes.items()}
+    etf = (month_end["IWM"].pct_change() - month_end["SPY"].pct_change()).reindex(months)
+    headline = spreads.candidate_spreads(data.famafrench_table("ff_portfolios_me", "Average Value Weight Returns -- Monthly"),
+                                         data.famafrench_table("ff_portfolios_me", "Average Equal Weighted Returns -- Monthly"),
+                                         data.famafrench_table("ff_5_factors", ""))[spreads.HEADLINE].reindex(months)
+    assert not etf.isna().any() and not headline.isna().any()
+    assert figs["small_minus_large_tracking_corr"]["value"] == pytest.approx(np.corrcoef(headline, etf)[0, 1], abs=1e-4)
+    te = np.std(headline - etf, ddof=1) * np.sqrt(12)
+    assert figs["small_minus_large_tracking_error"]["value"] == pytest.approx(te, abs=1e-4)
+    with data.cutoff("2020-12-31"):  # the rule that fixed the headline, applied to what was published by then
+        me = "ff_portfolios_me"
+        table = spreads.tracking_table(
+            spreads.candidate_spreads(data.famafrench_table(me, "Average Value Weight Returns -- Monthly"),
+                                      data.famafrench_table(me, "Average Equal Weighted Returns -- Monthly"),
+                                      data.famafrench_table("ff_5_factors", "")),
+            spreads.etf_spread_monthly(data.close_prices("IWM"), data.close_prices("SPY")))
+    assert figs["small_minus_large_best_tracking"]["value"] == spreads.label(*spreads.best_tracking(table))
 
 
 def test_overview_bad_as_of_stops_at_validation(tmp_path, store):
@@ -48,11 +76,15 @@ def test_concentration_figures_match_library(tmp_path, store, as_of, published):
 
     from rotation import concentration, findings, params
 
-    figs = run_nb("03_concentration", tmp_path, as_of=as_of, high_concentration_pct=75.0)
+    from rotation import inference, spreads
+
+    figs = run_nb("03_concentration", tmp_path, as_of=as_of, high_concentration_pct=75.0, bootstrap_draws=19, headline_draws=59)
     with data.cutoff(as_of):  # what the notebook sees: Fama-French months published by as_of (about 45 days' lag)
         firms = data.famafrench_table("ff_portfolios_me", "Number of Firms in Portfolios")
         size = data.famafrench_table("ff_portfolios_me", "Average Firm Size")
         vw = data.famafrench_table("ff_portfolios_me", "Average Value Weight Returns -- Monthly")
+        ew = data.famafrench_table("ff_portfolios_me", "Average Equal Weighted Returns -- Monthly")
+        factors = data.famafrench_table("ff_5_factors", "")
     month = pd.Period(published, "M")
     assert firms.index.max() == month
     window = params.Window(start=pd.Period("1926-07", "M"), as_of=pd.Timestamp(as_of), as_of_month=month,
@@ -72,6 +104,26 @@ def test_concentration_figures_match_library(tmp_path, store, as_of, published):
     assert figs["top_decile_share"]["value"] == pytest.approx(caps["Hi 10"] / caps.sum(), abs=1e-6)
     counts = firms.loc[pd.Period("1926-07", "M"):month, "Hi 10"]
     assert (figs["top_decile_firms_min"]["value"], figs["top_decile_firms_max"]["value"]) == (counts.min(), counts.max())
+    # robust inference on the headline spread (SMB, from 1963-07), same draws and seed as the run
+    one_period = spreads.one_period_spreads(vw, ew, factors)
+    share = window.clip(concentration.top_decile_share(firms, size)).dropna()
+    reg = concentration.share_regression(one_period[spreads.HEADLINE], share, window, h=60, draws=59, seed=0)
+    for key in ["slope", "t_nw", "t_hodrick", "p_bootstrap", "oos_r2"]:
+        assert figs[f"share_regression_{key}"]["value"] == pytest.approx(reg[key], abs=1e-5), key
+    assert reg["first"] == "1963-07"
+    ev = concentration.episode_evidence(share, one_period[spreads.HEADLINE], window, 75.0, 60)
+    assert figs["fwd5y_after_high_episodes"]["value"] == ev.attrs["n_episodes"]
+    if ev.attrs["n_episodes"]:
+        assert figs["fwd5y_after_high_episode_mean"]["value"] == pytest.approx(ev["mean_outcome"].mean(), abs=1e-6)
+    else:
+        assert figs["fwd5y_after_high_episode_mean"]["value"] is None
+    grid = concentration.specification_grid(one_period, share, window, draws=19, seed=0)
+    assert figs["concentration_grid_specs"]["value"] == len(grid) >= 12
+    for stance, value in inference.grid_shares(grid).items():
+        assert figs[f"concentration_grid_share_{stance}"]["value"] == pytest.approx(value, abs=1e-6), stance
+    market = window.clip(concentration.market_return(firms, size, vw))
+    found = concentration.high_concentration_episodes(share, concentration.high_flags(share, 75.0), market, {}, month)
+    assert figs["high_episodes_found"]["value"] == len(found)
     # every generated sentence agrees with the figures it quotes
     statements = findings.from_notebook(nbformat.read(tmp_path / "03_concentration.ipynb", 4))
     assert statements and not [p for st in statements for p in findings.check(st, figs)]
@@ -81,7 +133,7 @@ def test_concentration_figures_match_library(tmp_path, store, as_of, published):
 def test_valuation_figures_match_library(tmp_path, store, as_of):
     import numpy as np
 
-    from rotation import params, valuation
+    from rotation import inference, params, spreads, valuation
 
     figs = run_nb("01_valuation_gap", tmp_path, as_of=as_of, horizon_years=3)
     window = params.validate(as_of, "1926-07-01", core="ff_25_size_bm")   # the notebook's cutoff and window
@@ -92,14 +144,40 @@ def test_valuation_figures_match_library(tmp_path, store, as_of):
         bm_dec = data.famafrench_table("ff_25_size_bm", valuation.BM_TABLE)
         r25 = data.famafrench_table("ff_25_size_bm", valuation.RETURNS_TABLE)
         vw = data.famafrench_table("ff_portfolios_me", "Average Value Weight Returns -- Monthly")
+        ew = data.famafrench_table("ff_portfolios_me", "Average Equal Weighted Returns -- Monthly")
+        factors = data.famafrench_table("ff_5_factors", "")
         shiller = data.shiller()
     rel = valuation.relative_pb(valuation.price_updated_pb_by_size(firms, cap, bm_june, r25))
     rel_dec = valuation.relative_pb(valuation.price_to_book_by_size(firms, cap, bm_dec))
-    head = valuation.summary(rel, rel_dec, vw, shiller, window, 3)
+    headline = spreads.one_period_spreads(vw, ew, factors)[spreads.HEADLINE]
+    head = valuation.summary(rel, rel_dec, headline, shiller, window, 3, draws=499)
     for name in ["relative_pb_small_big", "relative_pb_percentile", "relative_pb_percentile_since_1963", "relative_pb_zscore",
-                 "relative_pb_small_big_dec_formation", "small_cap_pb_discount", "sp500_cape", "sp500_trailing_pe",
-                 "fwd_smb_slope", "fwd_smb_slope_t"]:
+                 "relative_pb_small_big_dec_formation", "small_cap_pb_discount", "sp500_cape", "sp500_trailing_pe"]:
         assert figs[name]["value"] == pytest.approx(head[name], abs=1e-3), name
+    # the headline cheapness regression (36 months here), recomputed with rotation.inference on the sample window
+    # (start .. as_of month, from the headline spread's first month), same draws (499) and seed (0) as the notebook
+    fit = inference.predictive_regression(window.clip(headline), window.clip(rel).dropna(), 36, draws=499, seed=0)
+    for name, want in [("fwd_smb_slope", fit.estimate), ("fwd_smb_slope_t", fit.t_nw), ("fwd_smb_slope_t_hodrick", fit.t_hodrick),
+                       ("fwd_smb_slope_p_bootstrap", fit.p_bootstrap), ("fwd_smb_oos_r2", fit.oos_r2),
+                       ("fwd_smb_slope_null_mean", fit.null_mean_slope), ("fwd_smb_nobs", fit.n_obs)]:
+        assert figs[name]["value"] == pytest.approx(want, abs=1e-3), name
+    # independently of both libraries: the slope from the raw SMB column, y_t = (12/36) x (SMB_{t+1} + ... + SMB_{t+36})
+    smb = factors["SMB"].copy()
+    smb.index = pd.PeriodIndex(smb.index, freq="M")
+    smb = smb[smb.index <= window.as_of_month]
+    y = (smb.rolling(36).sum().shift(-36) / 3).dropna()
+    x = rel.reindex(y.index).dropna()
+    assert str(x.index.min()) == "1963-07" and len(x) == figs["fwd_smb_nobs"]["value"]
+    assert figs["fwd_smb_slope"]["value"] == pytest.approx(np.polyfit(x.to_numpy(), y.loc[x.index].to_numpy(), 1)[0], abs=1e-5)
+    # the grid: every specification embedded, shares add up to one
+    import nbformat as _nbf
+
+    rows = results.grid_from_notebook(_nbf.read(tmp_path / "01_valuation_gap.ipynb", 4))
+    assert len(rows) == figs["valuation_grid_specs"]["value"] >= 12 and {r["claim"] for r in rows} == {"valuation"}
+    assert all(r["sample_start"] <= str(window.as_of_month) for r in rows)
+    assert sum(figs[f"valuation_grid_share_{s}"]["value"] for s in inference.STANCES) == pytest.approx(1.0, abs=1e-5)
+    assert figs["valuation_grid_share_supports"]["value"] == pytest.approx(
+        sum(r["stance"] == "supports" for r in rows) / len(rows), abs=1e-5)
     month = window.as_of_month                       # last month published by as_of (2025-12-31 -> 2025-10)
     assert month < pd.Period(as_of[:7], "M")
     assert figs["relative_pb_small_big"]["as_of"] == str(month.to_timestamp(how="end").date())
@@ -141,18 +219,52 @@ def test_valuation_figures_match_library(tmp_path, store, as_of):
 @pytest.mark.parametrize("as_of, start, first_cut", [("2025-12-31", "1990-01-01", "2024-09"), ("2019-12-31", "1977-01-01", "2019-08"),
                                                      ("2008-06-30", "1990-01-01", "2007-09")])
 def test_rates_figures_match_library(tmp_path, store, as_of, start, first_cut):
-    from rotation import params, rates
+    import nbformat
+    import numpy as np
 
-    figs = run_nb("02_rate_sensitivity", tmp_path, as_of=as_of, start=start)
+    from rotation import findings, inference, params, rates, spreads
+
+    draws = 499  # the notebook's parameter, same seed (rates.RANDOMISATION_SEED)
+    figs = run_nb("02_rate_sensitivity", tmp_path, as_of=as_of, start=start, randomisation_draws=draws)
     with data.cutoff(as_of):  # the library on what was published by as_of, as the notebook sees it
         window = params.validate(as_of, start, core=("ff_portfolios_me", "fred_DGS2"))
         vw = data.famafrench_table("ff_portfolios_me", "Average Value Weight Returns -- Monthly")
-        head = rates.summary(vw, data.fred_series("DGS2"), data.fred_series("FEDFUNDS"), data.fred_series("DFEDTARU"), window)
+        ew = data.famafrench_table("ff_portfolios_me", "Average Equal Weighted Returns -- Monthly")
+        cands = spreads.one_period_spreads(vw, ew, data.famafrench_table("ff_5_factors", ""))
+        fedfunds, upper_daily = data.fred_series("FEDFUNDS"), data.fred_series("DFEDTARU")
+        head = rates.summary(vw, data.fred_series("DGS2"), fedfunds, upper_daily, window,
+                             one_period=cands[spreads.HEADLINE], draws=draws, seed=rates.RANDOMISATION_SEED)
         usrec = data.fred_series("USREC")
-    for name in ["size_spread_beta_dgs2", "size_spread_beta_dgs2_t", "mean_spread_12m_after_first_cut"]:
+        signals = rates.cut_signals(fedfunds, upper_daily)
+        grid = inference.event_grid("easing", cands, rates.identifiable_first_cuts(signals, window), rates.grid_starts(window, signals),
+                                    (12, 24), +1, window.as_of_month, draws=draws, seed=rates.RANDOMISATION_SEED)
+    assert head["spread_definition"] == spreads.label(*spreads.HEADLINE)
+    for name in ["size_spread_beta_dgs2", "size_spread_beta_dgs2_t", "mean_spread_12m_after_first_cut",
+                 "mean_spread_12m_after_first_cut_p_randomization", "mean_spread_24m_after_first_cut",
+                 "mean_spread_24m_after_first_cut_p_randomization"]:
         assert figs[name]["value"] == pytest.approx(head[name], abs=1e-4, nan_ok=True), name
-    for name in ["easing_cycles", "cycles_with_12m", "cycles_small_ahead_12m", "size_spread_beta_dgs2_months", "current_cycle_first_cut"]:
+    for name in ["easing_cycles", "cycles_with_12m", "cycles_with_24m", "cycles_small_ahead_12m", "size_spread_beta_dgs2_months",
+                 "current_cycle_first_cut"]:
         assert figs[name]["value"] == head[name], name
+    # the headline mean independently: SMB summed over the 12 months after each first cut in the sample, complete by as_of_month
+    smb = cands[spreads.HEADLINE]
+    outs = [smb[(smb.index > pd.Period(c, "M")) & (smb.index <= pd.Period(c, "M") + 12)].sum()
+            for c in head["first_cuts"] if pd.Period(c, "M") + 12 <= window.as_of_month]
+    assert figs["cycles_with_12m"]["value"] == len(outs)
+    if outs:
+        assert figs["mean_spread_12m_after_first_cut"]["value"] == pytest.approx(np.mean(outs), abs=1e-6)
+    # the grid: at least 12 specifications, shares as recomputed, and the headline specification equal to the headline figure
+    shares = inference.grid_shares(grid)
+    assert figs["easing_grid_specs"]["value"] == len(grid) >= 12
+    for stance in inference.STANCES:
+        assert figs[f"easing_grid_share_{stance}"]["value"] == pytest.approx(shares[stance], abs=1e-4), stance
+    row = grid[(grid["spread"] == spreads.HEADLINE[0]) & (grid["weighting"] == spreads.HEADLINE[1])
+               & (grid["sample_start"] == str(window.start)) & (grid["horizon_months"] == 12)]
+    if len(row) and window.start >= pd.Period("1963-07", "M"):
+        assert row["estimate"].iloc[0] == pytest.approx(figs["mean_spread_12m_after_first_cut"]["value"], abs=1e-6)
+    # every generated sentence agrees with the figures it quotes
+    statements = findings.from_notebook(nbformat.read(tmp_path / "02_rate_sensitivity.ipynb", 4))
+    assert statements and not [p for st in statements for p in findings.check(st, figs)]
     # the latest cycle's first cut, from the FOMC's history (2007-09-18, 2019-07-31, 2024-09-18 decisions)
     assert figs["current_cycle_first_cut"]["value"] == first_cut
     # nothing is dated after as_of
