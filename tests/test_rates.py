@@ -261,7 +261,8 @@ def test_summary_event_study_on_the_given_one_period_spread():
     months = pd.period_range("2015-01", "2021-12", freq="M")
     one = pd.Series(0.01, index=months, name="SMB, VW")
     one[pd.Period("2019-09", "M")] = 0.05
-    returns = pd.DataFrame({"Lo 30": 0.0, "Hi 30": 0.0}, index=months)
+    # a size spread that moves (a constant one would make the beta regression's R^2 undefined)
+    returns = pd.DataFrame({"Lo 30": 0.001 * np.cos(np.arange(len(months))), "Hi 30": 0.0}, index=months)
     dgs2 = pd.Series(2 + np.sin(np.arange(len(months))), index=[m.to_timestamp(how="end").normalize() for m in months])
     eff = mseries([2.4] * len(months), "2015-01")
     w = window("2016-01", "2021-12-31", "2021-12")
