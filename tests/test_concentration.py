@@ -3,6 +3,7 @@ import pandas as pd
 import pytest
 
 from rotation import concentration as C
+from rotation import inference
 from rotation.params import Window
 
 
@@ -70,7 +71,7 @@ def test_clusters_counts_distinct_episodes():
     idx = pd.period_range("2000-01", periods=40, freq="M")
     flags = pd.Series(False, index=idx)
     flags.iloc[[1, 2, 3, 10, 30, 31]] = True  # 1-3 and 10 merge (gap 7 < 12); 30-31 separate
-    assert len(C.clusters(flags, 12)) == 2
+    assert len(inference.episodes_of(flags, 12)) == 2
 
 
 def test_relative_total_return_common_dates_no_fill():

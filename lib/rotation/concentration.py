@@ -71,19 +71,6 @@ def high_flags(share: pd.Series, pct: float, min_history: int = MIN_HISTORY_MONT
     return (p > pct).astype(float).where(p.notna()).reindex(share.index)
 
 
-def clusters(flags: pd.Series, gap_months: int = 12) -> list[tuple[pd.Period, pd.Period]]:
-    """Runs of True (or 1.0) months, merging runs separated by fewer than `gap_months` False months:
-    the number of distinct episodes a conditional average rests on."""
-    months = [p for p, v in flags.items() if v == 1]
-    out = []
-    for p in months:
-        if out and (p - out[-1][1]).n <= gap_months:
-            out[-1] = (out[-1][0], p)
-        else:
-            out.append((p, p))
-    return out
-
-
 def high_sample(share: pd.Series, returns: pd.DataFrame, small: str, large: str, months: int,
                 pct: float, as_of: pd.Period) -> pd.DataFrame:
     """Months with a concentration class (`high` 1.0/0.0 from `high_flags`) and a complete
@@ -116,7 +103,7 @@ def conditional_forward(share: pd.Series, returns: pd.DataFrame, small: str, lar
         row = {"horizon_years": h, "pair": f"{small} minus {large}",
                "mean_after_high": high["fwd"].mean(), "mean_after_other": rest["fwd"].mean(),
                "n_high_months": len(high), "n_other_months": len(rest),
-               "high_episodes": len(clusters(df["high"].astype(bool)))}
+               "high_episodes": len(inference.episodes_of(df["high"].astype(bool)))}
         if len(high) > 2 and len(rest) > 2:
             fit = ols_newey_west(df["fwd"], df["high"].astype(float).rename("high"), lags=12 * h)
             row["difference"] = fit.params["high"]
@@ -135,13 +122,13 @@ def high_episodes(share: pd.Series, returns: pd.DataFrame, small: str, large: st
                   pct: float, as_of: pd.Period) -> dict:
     """What a conditional `years`-year average rests on: `months` (high months with a window
     complete by `as_of`), `episodes` (their distinct runs, as (first, last) month pairs, see
-    `clusters`), `pending` (months flagged high up to `as_of` whose window is not complete yet,
+    `inference.episodes_of`), `pending` (months flagged high up to `as_of` whose window is not complete yet,
     so not in the average) and `last_high` (the latest month flagged high, or None)."""
     df = high_sample(share, returns, small, large, 12 * years, pct, as_of)
     used = df["high"].astype(bool)
     flags = high_flags(share, pct)
     flagged = flags[(flags == 1) & (flags.index <= as_of)]
-    return {"months": int(used.sum()), "episodes": clusters(used),
+    return {"months": int(used.sum()), "episodes": inference.episodes_of(used),
             "pending": int(len(flagged.index.difference(df.index[used]))),
             "last_high": flagged.index[-1] if len(flagged) else None}
 
