@@ -166,5 +166,5 @@ def test_spec_grid_rows_are_gathered_into_one_csv(tmp_path):
     res = runner.run(runner.plan_run(out=tmp_path / "o", folder=folder, jobs=1), progress=lambda m: None)
     assert all(r.status == "ok" for r in res.values())
     grid = pd.read_csv(tmp_path / "o" / "spec_grid.csv")
-    assert list(grid.columns) == GRID_COLUMNS + ["stance", "notebook"]
-    assert list(grid["horizon_months"]) == [36, 60] and set(grid["notebook"]) == {"01_grid"}
+    assert list(grid.columns) == GRID_COLUMNS  # exactly the columns, extras (stance) stay in the notebook
+    assert list(grid["horizon_months"]) == [36, 60] and set(grid["claim"]) == {"toy"}

@@ -14,10 +14,10 @@ Methods and references:
                      so no lag window is needed; eps_s are the one-period residuals under the
                      null (d_s minus its mean). Hodrick, R. (1992), "Dividend yields and expected
                      stock returns", Review of Financial Studies 5(3).
-* `null_bootstrap`   the predictor as an AR(1), (return, predictor) innovations resampled jointly
+* `null_bootstrap`   the predictor as a bias-corrected AR(1), (return, predictor) innovations resampled jointly
                      in moving blocks, returns rebuilt under the null of no predictability, the
-                     slope and the Hodrick t computed as in the data: the null distribution
-                     includes the small-sample bias of a persistent predictor whose shocks
+                     slope and the Hodrick t computed as in the data, p equal-tailed: the null
+                     distribution includes the small-sample bias of a persistent predictor whose shocks
                      correlate with returns (Stambaugh 1999, "Predictive regressions", JFE 54).
 * `oos_r2`           out-of-sample R^2 against the expanding historical mean, using at each
                      forecast date only windows complete by then (Goyal and Welch 2008, RFS 21;
@@ -108,12 +108,14 @@ class Predictive:
     t_nw: float
     se_hodrick: float
     t_hodrick: float
-    p_bootstrap: float     # two-sided, from the null distribution of the Hodrick t
+    p_bootstrap: float     # equal-tailed two-sided p of the Hodrick t against its null distribution
     null_mean_slope: float  # mean b under the null: the small-sample bias (Stambaugh)
     oos_r2: float
     n_obs: int
     horizon_months: int
     draws: int
+    ci_low: float = float("nan")   # 95% interval from the null bootstrap (test inversion on the slope)
+    ci_high: float = float("nan")
 
 
 def _aligned(one_period: pd.Series, predictor: pd.Series) -> tuple[pd.PeriodIndex, np.ndarray, np.ndarray]:
@@ -156,11 +158,31 @@ def predictive_regression(one_period: pd.Series, predictor: pd.Series, h: int, s
     se_nw = float(np.sqrt(v_nw[1, 1]))
     se_h = abs(b / t_h) if t_h else float("nan")
     null = null_bootstrap(d, x, h, scale, draws=draws, block=block, seed=seed) if draws else None
-    p = float(np.mean(np.abs(null["t"]) >= abs(t_h))) if null is not None else float("nan")
+    p = equal_tailed_p(null["t"], t_h) if null is not None else float("nan")
+    lo, hi = ((b - float(np.quantile(null["slope"], 0.975)), b - float(np.quantile(null["slope"], 0.025)))
+              if null is not None else (float("nan"), float("nan")))
     return Predictive(estimate=b, se_nw=se_nw, t_nw=b / se_nw, se_hodrick=se_h, t_hodrick=t_h, p_bootstrap=p,
                       null_mean_slope=float(np.mean(null["slope"])) if null is not None else float("nan"),
                       oos_r2=predictive_oos_r2(x, y, h, min_train), n_obs=int(ins.sum()), horizon_months=h,
-                      draws=int(draws))
+                      draws=int(draws), ci_low=lo, ci_high=hi)
+
+
+def equal_tailed_p(null: np.ndarray, observed: float) -> float:
+    """Two-sided p-value of `observed` against a simulated null distribution, equal-tailed:
+    2 x min(P(null <= observed), P(null >= observed)), each tail counted as (c + 1) / (B + 1)
+    (Davison and Hinkley 1997), capped at 1. Unlike |t*| >= |t|, it stays symmetric when the
+    null distribution is not centred on zero (a persistent predictor's small-sample bias)."""
+    null = np.asarray(null, dtype=float)
+    b = len(null)
+    lower = (np.sum(null <= observed) + 1) / (b + 1)
+    upper = (np.sum(null >= observed) + 1) / (b + 1)
+    return float(min(1.0, 2 * min(lower, upper)))
+
+
+def kendall_corrected(rho: float, n: int) -> float:
+    """AR(1) coefficient corrected for its small-sample bias, rho + (1 + 3 rho) / n (Kendall 1954),
+    capped at 1 (a random walk, never explosive)."""
+    return float(min(rho + (1 + 3 * rho) / n, 1.0))
 
 
 def ar1(x: np.ndarray) -> tuple[float, float, np.ndarray]:
@@ -178,18 +200,25 @@ def null_bootstrap(d: np.ndarray, x: np.ndarray, h: int, scale: float, draws: in
                    seed: int = 0) -> dict:
     """Null distribution of the slope and Hodrick t of the overlapping regression.
 
-    Under the null, d_t = mean + eps_t; the predictor follows its fitted AR(1). Pairs
-    (eps_t, u_t) from the months where both exist are resampled jointly in moving blocks of
+    Under the null, d_t = mean + eps_t; the predictor follows an AR(1) whose coefficient is the
+    OLS estimate corrected for its downward small-sample bias (`kendall_corrected`; using the
+    biased estimate as the truth would understate persistence and so the bias of the slope).
+    Pairs (eps_t, u_t), u from the corrected AR(1), are resampled jointly in moving blocks of
     `block` months (keeping their correlation and short-run dependence); x* starts from the
-    observed first value, d* = mean + eps*. Returns {"slope": array, "t": array, "rho": rho}.
-    Seeded: the same seed gives the same draws. Needs a contiguous sample (no gaps inside)."""
+    observed first value, d* = mean + eps*. Returns {"slope": array, "t": array, "rho": the
+    corrected rho, "rho_ols": the OLS rho}. Seeded: the same seed gives the same draws. Needs a
+    contiguous sample (no gaps inside)."""
     ok_x = np.flatnonzero(~np.isnan(x))
     ok_d = np.flatnonzero(~np.isnan(d))
     lo, hi = max(ok_x[0], ok_d[0]), min(ok_x[-1], ok_d[-1]) + 1
     d, x = d[lo:hi], x[lo:hi]
     if np.isnan(d).any() or np.isnan(x).any():
         raise ValueError("null_bootstrap needs a contiguous sample: a month inside the sample is missing")
-    c, rho, u = ar1(x)
+    _, rho_ols, _ = ar1(x)
+    rho = kendall_corrected(rho_ols, len(x))
+    c = 0.0 if rho >= 1.0 else float(x.mean() * (1 - rho))
+    u = np.full_like(x, np.nan)
+    u[1:] = x[1:] - c - rho * x[:-1]
     mu = d.mean()
     eps = d - mu
     pairs = np.column_stack([eps[1:], u[1:]])  # months 1..n-1 have both
@@ -207,7 +236,7 @@ def null_bootstrap(d: np.ndarray, x: np.ndarray, h: int, scale: float, draws: in
         x_star[:, t] = c + rho * x_star[:, t - 1] + u_star[:, t]
     d_star = mu + e_star
     slopes, ts = slopes_and_t_hodrick_many(d_star, x_star, h, scale)
-    return {"slope": slopes, "t": ts, "rho": rho}
+    return {"slope": slopes, "t": ts, "rho": rho, "rho_ols": rho_ols}
 
 
 def slopes_and_t_hodrick_many(d: np.ndarray, x: np.ndarray, h: int, scale: float) -> tuple[np.ndarray, np.ndarray]:
@@ -280,9 +309,26 @@ def predictive_oos_r2(x: np.ndarray, y: np.ndarray, h: int, min_train: int = 120
 
 # ------------------------------------------------------------------ few events and episodes
 
-def randomisation_test(outcome: pd.Series, events, draws: int = 2000, seed: int = 0) -> dict:
+def _spaced_draws(n: int, k: int, draws: int, min_gap: int, positions: np.ndarray, rng) -> np.ndarray:
+    """`draws` sets of k distinct indices into `positions` (month numbers, sorted) whose months
+    are pairwise at least `min_gap` apart (rejection sampling in batches)."""
+    if min_gap <= 0 or k == 1:
+        return np.array([rng.choice(n, size=k, replace=False) for _ in range(draws)])
+    out: list[np.ndarray] = []
+    for _ in range(200):
+        cand = np.sort(np.argsort(rng.random((max(draws, 100) * 4, n)), axis=1)[:, :k], axis=1)
+        gaps = np.diff(positions[cand], axis=1)
+        out.extend(cand[(gaps >= min_gap).all(axis=1)])
+        if len(out) >= draws:
+            return np.array(out[:draws])
+    raise ValueError(f"cannot draw {k} months at least {min_gap} months apart from {n} eligible months")
+
+
+def randomisation_test(outcome: pd.Series, events, draws: int = 2000, seed: int = 0, min_gap: int = 0) -> dict:
     """The mean `outcome` over the event months against means over the same number of months
-    drawn without replacement from every month with an outcome (the eligible months).
+    drawn without replacement from every month with an outcome (the eligible months); with
+    `min_gap`, only sets of months pairwise at least that many months apart are drawn (as the
+    events themselves are, e.g. first cuts of easing cycles, 12 months apart by construction).
 
     Returns k (events with an outcome), observed mean, null mean, the 2.5-97.5% band of the
     drawn means, p_two_sided (share of draws at least as far from the null mean as observed),
@@ -296,7 +342,8 @@ def randomisation_test(outcome: pd.Series, events, draws: int = 2000, seed: int 
     vals = s.to_numpy(float)
     observed = float(s.loc[ev].mean())
     rng = np.random.default_rng(seed)
-    means = np.array([vals[rng.choice(len(vals), size=k, replace=False)].mean() for _ in range(draws)])
+    positions = np.array([p.ordinal for p in pd.PeriodIndex(s.index, freq="M")])
+    means = vals[_spaced_draws(len(vals), k, draws, min_gap, positions, rng)].mean(axis=1)
     centre = float(vals.mean())
     return {"k": k, "observed": observed, "null_mean": centre,
             "band_low": float(np.quantile(means, 0.025)), "band_high": float(np.quantile(means, 0.975)),
@@ -372,17 +419,20 @@ def _clip_months(s: pd.Series, first: pd.Period, last: pd.Period) -> pd.Series:
 
 
 def predictive_grid(claim: str, spreads: dict, predictor: pd.Series, starts, horizons, direction: int,
-                    as_of_month: pd.Period, draws: int = 199, seed: int = 0, min_obs: int = 120,
+                    as_of_month: pd.Period, draws: int = 199, seed: int = 0, min_windows: int = MIN_EPISODES,
                     min_train: int = 120) -> pd.DataFrame:
     """One predictive regression per (spread, weighting) x sample start x horizon.
 
     `spreads` maps (spread name, weighting) to a one-period log spread (decimal per month);
     `predictor` is known at each month end; every series is cut to start..`as_of_month`, so
     only windows complete by then count. `direction` is the slope sign the article's claim
-    implies. Rows: the `GRID_COLUMNS` plus `se_hodrick`, `ci_low`, `ci_high` (slope +- 1.96
-    Hodrick se) and `stance` (`stance` on the bootstrap p). A start that leaves fewer than
-    `min_obs` complete windows is skipped."""
+    implies. Rows: the `GRID_COLUMNS` plus `se_hodrick`, `ci_low`, `ci_high` (95% interval from
+    the null bootstrap) and `stance` (`stance` on the bootstrap p). A specification whose sample
+    holds fewer than `min_windows` non-overlapping h-month windows is skipped. Each
+    specification draws with its own seed (`seed` + its position), so simulation noise is not
+    shared across the grid."""
     rows = []
+    spec = 0
     for (name, weighting), d in spreads.items():
         for start in starts:
             start = pd.Period(start, "M")
@@ -391,16 +441,16 @@ def predictive_grid(claim: str, spreads: dict, predictor: pd.Series, starts, hor
             if dd.empty or xx.empty:
                 continue
             for h in horizons:
-                if len(dd) - h < min_obs:
+                if len(dd) - h < min_windows * h:
                     continue
-                fit = predictive_regression(dd, xx, h, draws=draws, seed=seed, min_train=min_train)
+                spec += 1
+                fit = predictive_regression(dd, xx, h, draws=draws, seed=seed + spec, min_train=min_train)
                 rows.append({"claim": claim, "spread": name, "weighting": weighting,
                              "sample_start": str(max(start, dd.index.min(), xx.index.min())),
                              "horizon_months": h, "estimate": fit.estimate, "t_nw": fit.t_nw,
                              "t_hodrick": fit.t_hodrick, "p_bootstrap": fit.p_bootstrap, "oos_r2": fit.oos_r2,
                              "p_randomization": np.nan, "n_obs": fit.n_obs, "n_episodes": np.nan,
-                             "se_hodrick": fit.se_hodrick, "ci_low": fit.estimate - 1.96 * fit.se_hodrick,
-                             "ci_high": fit.estimate + 1.96 * fit.se_hodrick,
+                             "se_hodrick": fit.se_hodrick, "ci_low": fit.ci_low, "ci_high": fit.ci_high,
                              "stance": stance(fit.estimate, fit.p_bootstrap, direction)})
     return pd.DataFrame(rows, columns=GRID_COLUMNS + ["se_hodrick", "ci_low", "ci_high", "stance"])
 
@@ -417,13 +467,14 @@ def forward_cumulative(one_period: pd.Series, h: int) -> pd.Series:
 
 
 def event_grid(claim: str, spreads: dict, events, starts, horizons, direction: int, as_of_month: pd.Period,
-               draws: int = 2000, seed: int = 0) -> pd.DataFrame:
+               draws: int = 2000, seed: int = 0, min_gap: int = 0) -> pd.DataFrame:
     """One event study per (spread, weighting) x sample start x horizon: the mean cumulative log
     spread over the `h` months after each event month (events from the sample start whose
     window is complete by `as_of_month`) against the randomisation distribution over all
     eligible months of the same sample (`randomisation_test`). Rows: `GRID_COLUMNS` plus
     `band_low`, `band_high` (2.5-97.5% of the randomised means), `ci_low`/`ci_high` (NaN) and
-    `stance` on the two-sided randomisation p; `n_episodes` = events used."""
+    `stance` on the two-sided randomisation p; `n_episodes` = events used; `min_gap` as in
+    `randomisation_test`."""
     rows = []
     for (name, weighting), d in spreads.items():
         for start in starts:
@@ -434,7 +485,7 @@ def event_grid(claim: str, spreads: dict, events, starts, horizons, direction: i
             for h in horizons:
                 outcome = forward_cumulative(dd, h)
                 ev = [pd.Period(e, "M") for e in events if start <= pd.Period(e, "M") <= as_of_month]
-                test = randomisation_test(outcome, ev, draws=draws, seed=seed)
+                test = randomisation_test(outcome, ev, draws=draws, seed=seed, min_gap=min_gap)
                 if test["k"] == 0:
                     continue
                 rows.append({"claim": claim, "spread": name, "weighting": weighting,

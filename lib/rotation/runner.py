@@ -368,17 +368,14 @@ def _finish(request: RunRequest, staging: Path, results: dict[str, NotebookResul
 
 
 def write_spec_grid(results: dict[str, NotebookResult], target: Path) -> None:
-    """Every specification-grid row of every notebook, in the columns of
-    `rotation.inference.GRID_COLUMNS` (plus `notebook` and `stance` when present), as CSV."""
+    """Every specification-grid row of every notebook, in exactly the columns of
+    `rotation.inference.GRID_COLUMNS` (the claim names the notebook's question), as CSV."""
     import pandas as pd
 
     from .inference import GRID_COLUMNS
 
-    rows = [{**row, "notebook": stem} for stem, r in results.items() for row in r.grid]
-    frame = pd.DataFrame(rows)
-    extra = [c for c in ("stance", "notebook") if c in frame.columns]
-    frame = frame.reindex(columns=GRID_COLUMNS + extra)
-    frame.to_csv(target, index=False)
+    rows = [row for r in results.values() for row in r.grid]
+    pd.DataFrame(rows).reindex(columns=GRID_COLUMNS).to_csv(target, index=False)
 
 
 def run(request: RunRequest, progress=None) -> dict[str, NotebookResult]:
