@@ -305,7 +305,7 @@ STANCE_COLOURS = {"supports": "#2e7d32", "contradicts": "#c62828", "inconclusive
 
 def specification_curve(grid: pd.DataFrame, title: str, ylabel: str, source: str, scale: float = 1.0, ax=None):
     """A specification curve: every specification's estimate (times `scale`), sorted, with its
-    robust interval (`ci_low`..`ci_high`, or the randomisation band `band_low`..`band_high`
+    robust interval (`ci_low`..`ci_high` from the null bootstrap, or the randomisation band `band_low`..`band_high`
     drawn as a grey bar around the null) and coloured by `stance` (supports / contradicts /
     inconclusive about the article's claim). The x axis is the rank of the specification."""
     if ax is None:
@@ -315,7 +315,7 @@ def specification_curve(grid: pd.DataFrame, title: str, ylabel: str, source: str
     if "band_low" in g and g["band_low"].notna().any():
         ax.vlines(x, g["band_low"] * scale, g["band_high"] * scale, color="0.8", lw=4, label="95% of randomised means (no effect)")
     if g["ci_low"].notna().any():
-        ax.vlines(x, g["ci_low"] * scale, g["ci_high"] * scale, color="0.6", lw=1, label="95% interval (Hodrick se)")
+        ax.vlines(x, g["ci_low"] * scale, g["ci_high"] * scale, color="0.6", lw=1, label="95% interval (inverted null bootstrap)")
     for s, colour in STANCE_COLOURS.items():
         sub = g[g["stance"] == s]
         if len(sub):
