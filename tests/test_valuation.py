@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rotation import params, portfolios, valuation
+from rotation import inference, params, portfolios, valuation
 
 COLS = ["SMALL LoBM", "ME1 BM2", "ME1 BM3", "ME1 BM4", "SMALL HiBM",
         "BIG LoBM", "ME5 BM2", "ME5 BM3", "ME5 BM4", "BIG HiBM"]
@@ -274,23 +274,39 @@ def planted(first, n, seed):
 
 
 def test_cheapness_grid_specifications_skips_and_stance():
-    rel, d = planted("1985-01", 240, 2)                             # 1985-01 .. 2004-12
+    rel, d = planted("1960-01", 600, 2)                             # 1960-01 .. 2009-12
     spreads = {("A", "VW"): d.loc["1990-01":], ("B", "EW"): d}
-    grid = valuation.cheapness_grid(spreads, rel, window_of("1985-01", "2004-12"), draws=19)
-    # A (from 1990-01): starts 1985-01, 1963-07, 1990-01 all become 1990-01 -> one start; B: 1985-01 and 1990-01
+    grid = valuation.cheapness_grid(spreads, rel, window_of("1960-01", "2009-12"), draws=99)   # p can reach 2/100 < 0.05
+    # A (from 1990-01): every start becomes 1990-01; 240 months hold 204 complete 36-month windows (>= 5 x 36 = 180,
+    # kept) but only 180 complete 60-month ones (< 5 x 60 = 300, skipped). B: starts 1960-01, 1963-07, 1990-01.
     got = sorted(zip(grid["spread"], grid["sample_start"], grid["horizon_months"]))
-    assert got == [("A", "1990-01", 36), ("A", "1990-01", 60), ("B", "1985-01", 36), ("B", "1985-01", 60),
-                   ("B", "1990-01", 36), ("B", "1990-01", 60)]
+    assert got == [("A", "1990-01", 36), ("B", "1960-01", 36), ("B", "1960-01", 60), ("B", "1963-07", 36),
+                   ("B", "1963-07", 60), ("B", "1990-01", 36)]
     assert (grid["claim"] == "valuation").all()
     # a strong planted negative slope: every estimate has the article's sign (direction -1), none contradicts it,
-    # and the longest sample at the shorter horizon (20 years, 36 months) supports it
+    # and the longest sample at the shorter horizon (50 years, 36 months) supports it
     assert (grid["estimate"] < 0).all() and (grid["stance"] != "contradicts").all()
-    longest = grid[(grid["spread"] == "B") & (grid["sample_start"] == "1985-01") & (grid["horizon_months"] == 36)]
+    longest = grid[(grid["spread"] == "B") & (grid["sample_start"] == "1960-01") & (grid["horizon_months"] == 36)]
     assert longest["stance"].tolist() == ["supports"]
-    # one year earlier, a 1990-01 start leaves 168 - 60 = 108 < 120 complete 60-month windows: skipped
-    short = valuation.cheapness_grid(spreads, rel, window_of("1985-01", "2003-12"), draws=19)
-    assert sorted(zip(short["spread"], short["sample_start"], short["horizon_months"])) == [
-        ("A", "1990-01", 36), ("B", "1985-01", 36), ("B", "1985-01", 60), ("B", "1990-01", 36)]
+    # the boundary of the 5-window rule: at 2007-12 a 1990-01 start has 216 - 36 = 180 = 5 x 36 complete windows (kept),
+    # at 2007-11 only 179 (skipped)
+    at = lambda m: valuation.cheapness_grid({("A", "VW"): spreads[("A", "VW")]}, rel, window_of("1960-01", m), horizons=(36,), draws=19)
+    assert len(at("2007-12")) == 1 and at("2007-12")["n_obs"].tolist() == [180]
+    assert at("2007-11").empty
+
+
+def test_cheapness_grid_draws_a_different_seed_for_each_specification():
+    rel, d = planted("1960-01", 400, 3)
+    window = window_of("1960-01", "1993-04")
+    grid = valuation.cheapness_grid({("A", "VW"): d, ("B", "EW"): d}, rel, window, horizons=(36,), draws=19)
+    # the same data under two names: same slope, but B's bootstrap is drawn from its own seeds (SEED + 100 + 1, ...)
+    a, b = grid[grid["spread"] == "A"], grid[grid["spread"] == "B"]
+    assert a["estimate"].tolist() == pytest.approx(b["estimate"].tolist())
+    dd = d[(d.index >= pd.Period("1960-01", "M"))]
+    for rows, seed in [(a, valuation.SEED + 1), (b, valuation.SEED + valuation.SEED_STRIDE + 1)]:
+        first = rows[rows["sample_start"] == "1960-01"]
+        fit = inference.predictive_regression(dd, rel, 36, draws=19, seed=seed)
+        assert first["p_bootstrap"].tolist() == [fit.p_bootstrap]
 
 
 def test_grid_summary_and_table_hand_made():
@@ -300,6 +316,8 @@ def test_grid_summary_and_table_hand_made():
                          "oos_r2": [0.1, -0.1, -0.2, 0.05], "stance": ["supports", "supports", "inconclusive", "contradicts"]})
     t = valuation.grid_summary(grid)
     assert t.loc["all specifications", ["supports", "contradicts", "inconclusive", "oos_r2_positive"]].tolist() == [0.5, 0.25, 0.25, 0.5]
+    # supports in sample AND beats the historical mean out of sample: only the first row (the second supports, oos -0.1)
+    assert t.loc["all specifications", "supports_and_oos_positive"] == 0.25
     assert t.loc["all specifications", "specs"] == 4
     assert t.loc["horizon 36 months", ["supports", "inconclusive"]].tolist() == [0.5, 0.5]
     assert t.loc["start 1990-01", ["contradicts", "inconclusive", "supports"]].tolist() == [0.5, 0.5, 0.0]

@@ -261,7 +261,8 @@ DIRECTION = -1
 CLAIM = "valuation"
 GRID_HORIZONS = (36, 60)                                  # months
 GRID_STARTS = (pd.Period("1963-07", "M"), pd.Period("1990-01", "M"))   # besides the window's start
-SEED = 0                                                  # every bootstrap in 01 is drawn with this seed
+SEED = 0                                                  # every bootstrap in 01 is drawn from this seed
+SEED_STRIDE = 100                                         # grid: spread k draws from seed + 100 k (+1, +2, ... per specification)
 
 
 def forward_spread(one_period: pd.Series, months: int) -> pd.Series:
@@ -317,18 +318,21 @@ def cheapness_grid(one_period: dict, rel_pb: pd.Series, window, horizons=GRID_HO
     series, decimal per month}, as `rotation.spreads.one_period_spreads` gives it) x sample start
     (`grid_starts`: window start, 1963-07, 1990-01, each no earlier than the first month both
     series cover, so no specification is run twice) x horizon (months), all ending at the as_of
-    month (`rotation.inference.predictive_grid`, direction `DIRECTION`; a start with fewer than
-    120 complete windows is skipped). The grid's starts are fixed, not cut to the window's
-    start. Rows: `rotation.inference.GRID_COLUMNS` plus se_hodrick, ci_low, ci_high, stance."""
+    month (`rotation.inference.predictive_grid`, direction `DIRECTION`; a specification whose
+    sample holds fewer than 5 non-overlapping windows of its horizon, `inference.MIN_EPISODES`,
+    is skipped). The grid's starts are fixed, not cut to the window's start. The k-th spread
+    (0, 1, ...) draws with seeds `seed` + 100 k + 1, + 2, ... (one per specification), so no two
+    specifications share their bootstrap draws. Rows: `rotation.inference.GRID_COLUMNS` plus
+    se_hodrick, ci_low, ci_high, stance."""
     x = window.to_date(rel_pb).dropna()
     parts = []
-    for key, d in one_period.items():
+    for k, (key, d) in enumerate(one_period.items()):
         d = window.to_date(d).dropna()
         if d.empty or x.empty:
             continue
         starts = grid_starts(window, [d.index.min(), x.index.min()])
         parts.append(predictive_grid(CLAIM, {key: d}, x, starts, list(horizons), DIRECTION, window.as_of_month,
-                                     draws=draws, seed=seed))
+                                     draws=draws, seed=seed + SEED_STRIDE * k))
     parts = [p for p in parts if len(p)]
     if not parts:
         return predictive_grid(CLAIM, {}, x, [], list(horizons), DIRECTION, window.as_of_month)
@@ -338,10 +342,15 @@ def cheapness_grid(one_period: dict, rel_pb: pd.Series, window, horizons=GRID_HO
 def grid_summary(grid: pd.DataFrame) -> pd.DataFrame:
     """Shares (0-1) of the grid's specifications that support / contradict / are inconclusive
     about the claim, and the count, for the whole grid and by horizon, sample start and
-    weighting. Also the share with a positive out-of-sample R^2 (`oos_r2_positive`)."""
+    weighting. Also the share with a positive out-of-sample R^2 (`oos_r2_positive`: beat the
+    expanding historical mean) and the share that both supports the claim in sample and has a
+    positive out-of-sample R^2 (`supports_and_oos_positive`)."""
     def row(g):
         shares = grid_shares(g)
-        return {**shares, "oos_r2_positive": float((g["oos_r2"] > 0).mean()) if len(g) else np.nan, "specs": len(g)}
+        beat = g["oos_r2"] > 0
+        return {**shares, "oos_r2_positive": float(beat.mean()) if len(g) else np.nan,
+                "supports_and_oos_positive": float((beat & (g["stance"] == "supports")).mean()) if len(g) else np.nan,
+                "specs": len(g)}
 
     rows = {"all specifications": row(grid)}
     for col, name in [("horizon_months", "horizon {} months"), ("sample_start", "start {}"), ("weighting", "{}")]:
@@ -387,20 +396,22 @@ def forward_pe_discount(large_pe: float, small_pe: float) -> float:
 
 def normal_p(t: float) -> float:
     """Two-sided p-value of a t-statistic read against the standard normal (the usual
-    large-sample rule: |t| >= 1.96 <-> p <= 0.05)."""
+    large-sample rule: |t| >= 1.96 <-> p <= 0.05). Used only for the conventional reading of the
+    Newey-West t, which the null bootstrap then checks; the Hodrick t is not read this way."""
     return float(math.erfc(abs(t) / math.sqrt(2.0))) if t == t else float("nan")
 
 
 def regression_figures(fit: Predictive, first_month) -> dict:
     """The figures of one cheapness regression (`cheapness_regression`), under the names of the
     headline ones: fwd_smb_slope (decimal per year per unit of relative P/B), fwd_smb_slope_t
-    (Newey-West), fwd_smb_slope_t_hodrick, fwd_smb_slope_p_nw / _p_hodrick (two-sided normal p
-    of those t), fwd_smb_slope_p_bootstrap, fwd_smb_slope_null_mean (mean slope under the null:
-    the Stambaugh bias), fwd_smb_oos_r2, fwd_smb_stance (`rotation.inference.stance` on the
-    bootstrap p, direction `DIRECTION`), fwd_smb_nobs, fwd_smb_windows (non-overlapping
+    (Newey-West), fwd_smb_slope_t_hodrick, fwd_smb_slope_p_nw (two-sided normal p of the
+    Newey-West t: the conventional reading), fwd_smb_slope_p_bootstrap, fwd_smb_slope_null_mean
+    (mean slope under the null: the Stambaugh bias), fwd_smb_oos_r2, fwd_smb_stance (the
+    in-sample stance: `rotation.inference.stance` on the bootstrap p, direction `DIRECTION`;
+    the out-of-sample R^2 is not part of it), fwd_smb_nobs, fwd_smb_windows (non-overlapping
     windows: nobs // horizon) and fwd_smb_first (first month of the sample, text)."""
     return {"fwd_smb_slope": fit.estimate, "fwd_smb_slope_t": fit.t_nw, "fwd_smb_slope_t_hodrick": fit.t_hodrick,
-            "fwd_smb_slope_p_nw": normal_p(fit.t_nw), "fwd_smb_slope_p_hodrick": normal_p(fit.t_hodrick),
+            "fwd_smb_slope_p_nw": normal_p(fit.t_nw),
             "fwd_smb_slope_p_bootstrap": fit.p_bootstrap, "fwd_smb_slope_null_mean": fit.null_mean_slope,
             "fwd_smb_oos_r2": fit.oos_r2, "fwd_smb_stance": stance(fit.estimate, fit.p_bootstrap, DIRECTION),
             "fwd_smb_nobs": fit.n_obs, "fwd_smb_windows": fit.n_obs // fit.horizon_months, "fwd_smb_first": str(first_month)}
@@ -448,7 +459,7 @@ REGRESSION_COLUMNS = {"fwd_smb_slope": "slope (per year per unit)", "fwd_smb_slo
                       "fwd_smb_slope_t_hodrick": "t (Hodrick)", "fwd_smb_slope_p_bootstrap": "p (null bootstrap)",
                       "fwd_smb_slope_null_mean": "null mean slope (bias)", "fwd_smb_oos_r2": "out-of-sample R²",
                       "fwd_smb_nobs": "months", "fwd_smb_windows": "non-overlapping windows", "fwd_smb_first": "first month",
-                      "fwd_smb_stance": "stance"}
+                      "fwd_smb_stance": "in-sample stance"}
 
 
 def regression_table(rows: dict) -> pd.DataFrame:
