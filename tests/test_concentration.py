@@ -22,6 +22,21 @@ def test_top_decile_share_hand_computed():
     assert np.isnan(C.top_decile_share(firms, size).iloc[0])
 
 
+def test_share_is_dated_by_the_month_end_its_caps_describe():
+    # Fama-French row t holds caps at the end of t-1: rows 2026-01..03 give the shares of 2025-12..2026-02
+    firms = frame([[10] * 9 + [5]] * 3, C.DECILES, start="2026-01")
+    size = frame([[1] * 9 + [20], [1] * 9 + [10], [1] * 9 + [40]], C.DECILES, start="2026-01")
+    share = C.top_decile_share(firms, size)
+    assert list(share.index.astype(str)) == ["2025-12", "2026-01", "2026-02"]
+    # row 2026-02: Hi 10 cap 5 x 10 = 50 of 90 + 50 = 140 -> the share at the end of 2026-01
+    assert share[pd.Period("2026-01", "M")] == pytest.approx(50 / 140)
+    assert share[pd.Period("2026-02", "M")] == pytest.approx(200 / 290)
+    q = C.top_quintile_share(frame([[1] * 5] * 3, C.QUINTILES, start="2026-01"),
+                             frame([[1, 1, 1, 1, 6]] * 3, C.QUINTILES, start="2026-01"))
+    assert list(q.index.astype(str)) == ["2025-12", "2026-01", "2026-02"] and q.iloc[1] == pytest.approx(0.6)
+    assert list(C.cap_month(firms["Hi 10"]).index.astype(str)) == ["2025-12", "2026-01", "2026-02"]
+
+
 def test_top_quintile_share_hand_computed():
     firms = frame([[100, 50, 40, 30, 10]], C.QUINTILES)
     size = frame([[1, 2, 3, 4, 50]], C.QUINTILES)
@@ -206,34 +221,68 @@ def test_universe_changes_inside_the_window():
 
 
 def test_summary_uses_only_the_window():
-    # ten deciles, 1 firm of size 1 each, except Hi 10: 2 firms of size s, so the share is 2s / (9 + 2s)
+    # ten deciles, 1 firm of size 1 each, except Hi 10: 2 firms of size s, so the share is 2s / (9 + 2s).
+    # Row i holds caps at the end of month i-1, so row i gives the share of month idx[i-1].
     n = 140
     idx = pd.period_range("1990-01", periods=n, freq="M")
     s = np.full(n, 4.5)  # share 9 / 18 = 0.5
-    s[50] = 13.5         # share 27 / 36 = 0.75: the record inside the window
-    s[130:] = 45.0       # share 90 / 99: after as_of, must not count
-    s[0] = 45.0          # before start, must not count
+    s[51] = 13.5         # share 27 / 36 = 0.75 in month idx[50]: the record inside the window
+    s[130:] = 45.0       # rows after the as_of month (not published by then): must not count
+    s[1] = 45.0          # month idx[0], before start: must not count
     size = pd.DataFrame(1.0, index=idx, columns=C.DECILES)
     size["Hi 10"] = s
     firms = pd.DataFrame(1.0, index=idx, columns=C.DECILES)
     firms["Hi 10"] = 2.0
-    firms.loc[idx[1], "Hi 10"] = 3.0    # the most firms in the window (share then 3*4.5/(9+13.5) = 0.6)
+    firms.loc[idx[2], "Hi 10"] = 3.0    # month idx[1]: the most firms in the window (share then 3*4.5/(9+13.5) = 0.6)
     firms.loc[idx[135], "Hi 10"] = 9.0  # after as_of: ignored
     r = pd.DataFrame(0.0, index=idx, columns=["Lo 30", "Hi 10"])
     window = Window(start=idx[1], as_of=idx[129].to_timestamp(how="end"), as_of_month=idx[129],
                     requested="test", data_end=idx[-1])
-    head = C.summary(firms, size, r, window, 80.0)
-    assert head["top_decile_share"] == pytest.approx(0.5)
+    head = C.summary(firms, size, r, window, 80.0, headline=pd.Series(0.0, index=idx))
+    # the last row published is idx[129], so the last share month is idx[128]
+    assert head["share_month"] == str(idx[128]) and head["top_decile_share"] == pytest.approx(0.5)
     assert head["peak_share"] == pytest.approx(0.75) and head["peak_month"] == str(idx[50])
-    # 129 months in the window: 127 at 0.5, one at 0.6, one at 0.75 -> 127 / 129 at or below 0.5
-    assert head["top_decile_share_percentile"] == pytest.approx(127 / 129 * 100)
+    # 128 share months idx[1]..idx[128]: 126 at 0.5, one at 0.6, one at 0.75 -> 126 / 128 at or below 0.5
+    assert head["top_decile_share_percentile"] == pytest.approx(126 / 128 * 100)
     assert head["top_decile_firms"] == 2 and head["top_decile_firms_min"] == 2 and head["top_decile_firms_max"] == 3
-    # the as_of month (0.5) is at the 98.4th percentile of its history but equal to most of it:
-    # 127 of 129 at or below -> above 80: a high month; 5-year windows are never complete here
+    # idx[128] (0.5) is at the 98.4th percentile of its 128-month history: a high month; flags start at
+    # idx[120] (120 months of history) and 5-year windows are complete only for months to idx[69]
     assert head["as_of_high"] is True and head["fwd5y_high_months"] == 0 and np.isnan(head["fwd5y_small_minus_large_after_high"])
-    # highest of the last 60 months (months 70..129): all 0.5, the first of them; month 50 (0.75) is
-    # within 60 months before it, so it cannot become a peak
-    assert head["recent_high_month"] == str(idx[70]) and head["recent_high_candidate"] is False
+    assert head["fwd5y_high_months_pending"] == 9  # idx[120]..idx[128], each at or above 98% of its own history
+    # highest of the last 60 share months (idx[69]..idx[128]): all 0.5, the first of them; month idx[50]
+    # (0.75) is within 60 months before it, so it cannot become a peak
+    assert head["recent_high_month"] == str(idx[69]) and head["recent_high_candidate"] is False
+
+
+def test_headline_after_high_hand_computed():
+    idx, share = spiky_share()
+    d = pd.Series(np.where(np.arange(200) < 150, 0.01, 0.02), index=idx)
+    out = C.headline_after_high(share, d, 80, idx[-1], months=12)
+    # high months with a complete 12-month window: 130, 131, 132 (0.12 a year each) and 160, 161 (0.24)
+    assert out["months"] == 5 and out["mean"] == pytest.approx((3 * 0.12 + 2 * 0.24) / 5)
+    assert out["episodes"] == [(idx[130], idx[132]), (idx[160], idx[161])]
+    assert out["pending"] == 1 and out["last_high"] == idx[195]  # month 195: window not complete
+    # a spread starting after every high month: nothing used, nothing pending
+    late = C.headline_after_high(share, d[d.index >= idx[196]], 80, idx[-1], months=12)
+    assert late["months"] == 0 and np.isnan(late["mean"]) and late["pending"] == 0
+
+
+def test_conditional_forward_spread_hand_computed():
+    idx, share = spiky_share()
+    d = pd.Series(np.where(np.arange(200) < 150, 0.01, 0.02), index=idx)
+    out = C.conditional_forward_spread(share, {"S": d}, [1], 80, idx[-1], min_episodes_for_t=5).loc[(1, "S")]
+    assert out["n_high_months"] == 5 and out["mean_after_high"] == pytest.approx((3 * 0.12 + 2 * 0.24) / 5)
+    assert out["high_episodes"] == 2 and out["t_withheld"] and np.isnan(out["difference_t_nw"])
+
+
+def test_cumulative_after_hand_computed():
+    idx = pd.period_range("2000-01", periods=6, freq="M")
+    d = pd.Series([0.5, 0.01, 0.02, -0.03, 0.04, 0.05], index=idx)
+    out = C.cumulative_after(d, {"a": idx[0], "early": pd.Period("1999-01", "M")}, 3, idx[4])
+    assert out["a"].tolist() == pytest.approx([0.0, 0.01, 0.03, 0.0])
+    assert out["early"].isna().all()  # no spread month right after the start
+    cut = C.cumulative_after(d, {"b": idx[2]}, 3, idx[4])  # months after idx[4] are not used
+    assert cut["b"].iloc[:3].tolist() == pytest.approx([0.0, -0.03, 0.01]) and np.isnan(cut["b"].iloc[3])
 
 
 # ------------------------------------------------------------------ issue 13: robust inference, market state
@@ -314,6 +363,14 @@ def test_high_concentration_episodes_classify_and_measure():
     # at an earlier as_of only what had happened by then: one open episode, cut there
     early = C.high_concentration_episodes(share, flags, market, {"S": outcome}, idx[6])
     assert len(early) == 1 and early.iloc[0]["last"] == "2000-07" and early.iloc[0]["status"] == "open"
+    # the market top is 4 months before the first share peak: with a 3-month limit its outcome is not shown
+    assert a["top_months_before_peak"] == 4
+    strict = C.high_concentration_episodes(share, flags, market, {"S": outcome}, idx[29], max_top_lag=3)
+    assert np.isnan(strict.iloc[0]["S | from market top"]) and strict.iloc[0]["S | from share peak"] == pytest.approx(0.3)
+    shown = C.outcome_display(strict, max_top_lag=3)
+    assert shown["S | from market top"].iloc[0] == "n/a (top 0.3 years earlier)"
+    assert shown["S | from share peak"].tolist() == ["+30.0%", "not yet / no data"]
+    assert shown["S | months with outcome"].tolist() == ["3", "0"]
 
 
 def test_high_concentration_episodes_none():
@@ -368,7 +425,7 @@ def test_share_regression_is_the_inference_regression_on_the_window():
     want = inference.predictive_regression(d[20:380], share[20:380], 60, draws=49, seed=3)
     assert out["slope"] == want.estimate and out["t_hodrick"] == want.t_hodrick and out["p_bootstrap"] == want.p_bootstrap
     assert out["n_obs"] == 360 - 60 and (out["first"], out["last"]) == (str(idx[20]), str(idx[20 + 299]))
-    short = C.share_regression(d, share, window_of(idx[0], idx[150]), h=60, draws=19)  # 151 - 60 < 120 windows
+    short = C.share_regression(d, share, window_of(idx[0], idx[150]), h=60, draws=19)  # 151 - 60 < 5 x 60 windows
     assert np.isnan(short["slope"]) and short["n_obs"] == 0
 
 
@@ -406,3 +463,32 @@ def test_compact_grid_one_cell_per_specification():
     assert out.loc[("A", "VW"), ("1963-07", 60)] == "-0.25 (p 0.30) ?"
     assert out.loc[("B", "EW"), ("1926-07", 36)] == "-1.00 (p 0.02) -"
     assert out.loc[("B", "EW"), ("1963-07", 60)] == ""
+
+
+def test_skipped_specs_fewer_than_five_nonoverlapping_windows():
+    idx = pd.period_range("1980-01", periods=240, freq="M")  # 1980-01..1999-12
+    share = pd.Series(0.5, index=idx)
+    d = pd.Series(0.0, index=idx)
+    w = window_of("1980-01", "1999-12")
+    out = C.skipped_specs({("A", "VW"): d}, share, w, horizons=(36, 60))
+    # start 1980-01: 240 months -> 204 windows of 36 (>= 180 run), 180 of 60 (< 300 skipped);
+    # start 1990-01: 120 months -> 84 of 36 (< 180) and 60 of 60 (< 300): both skipped
+    got = [(r.sample_start, r.horizon_months, r.complete_windows, r.needed) for r in out.itertuples()]
+    assert got == [("1980-01", 60, 180, 300), ("1990-01", 36, 84, 180), ("1990-01", 60, 60, 300)]
+    assert C.skipped_text(out) == ("start 1980-01, 60 months: 1 spread(s) (180 complete windows, 300 needed); "
+                                   "start 1990-01, 36 months: 1 spread(s) (84 complete windows, 180 needed); "
+                                   "start 1990-01, 60 months: 1 spread(s) (60 complete windows, 300 needed)")
+    assert C.skipped_text(out.iloc[:0]) == "none"
+
+
+def test_episode_table_with_a_one_period_outcome():
+    idx = pd.period_range("2000-01", periods=48, freq="M")
+    share = pd.Series(0.5, index=idx)
+    share.iloc[5] = 0.9
+    r = pd.DataFrame(0.0, index=idx, columns=["Lo 30", "Hi 10"])
+    d = pd.Series(0.01, index=idx)
+    t = C.episode_table(share, pd.Series(7.0, index=idx), r, {"E": ("2000-03", "2000-08")}, "Lo 30", "Hi 10", idx[-1],
+                        outcome=d)
+    # peak 2000-06; next 36 months of 0.01 -> 0.12 a year; 5 and 10 years not complete by 2003-12
+    assert t.loc["E", "peak_month"] == "2000-06" and t.loc["E", "next_3y_small_minus_large"] == pytest.approx(0.12)
+    assert np.isnan(t.loc["E", "next_5y_small_minus_large"]) and t.loc["E", "top_decile_firms"] == 7

@@ -5,7 +5,9 @@ NASDAQ firms with CRSP data from 1963, NYSE only before that), tables "Number of
 Portfolios" and "Average Firm Size" ($ millions) and "Average Value Weight Returns -- Monthly".
 
 Definitions (all pure functions on frames with a monthly PeriodIndex):
-* market cap of a size portfolio = number of firms x average firm size ($ millions);
+* market cap of a size portfolio = number of firms x average firm size ($ millions); Fama-French
+  row t holds the caps at the END of month t-1, so every share is dated t-1 (`cap_month`): the
+  share at month m is the end-of-m value, known at the end of m;
 * `top_decile_share` = cap of `Hi 10` / sum of the caps of the ten deciles (decimal, 0-1);
 * small-minus-large forward return over h months = annualised compounded return of the small
   portfolio over months t+1..t+h minus that of the large portfolio (decimal per year).
@@ -37,24 +39,41 @@ UNIVERSE_CHANGES = {pd.Period("1963-07", "M"): "AMEX firms enter (July 1963)",
                     pd.Period("1973-07", "M"): "NASDAQ firms enter (July 1973)"}
 
 
+def cap_month(obj):
+    """Re-date rows of the Fama-French "Number of Firms in Portfolios" / "Average Firm Size"
+    tables (a Series or frame with a monthly PeriodIndex) to the month whose END the caps
+    describe: row t holds the market equity at the end of month t-1 (the weights of month t's
+    value-weighted returns), so row t becomes month t-1. Values unchanged."""
+    out = obj.copy()
+    out.index = out.index - 1
+    return out
+
+
 def portfolio_caps(firms: pd.DataFrame, avg_size: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """Market cap ($ millions) of each portfolio: number of firms x average firm size."""
+    """Market cap ($ millions) of each portfolio: number of firms x average firm size, indexed
+    like the Fama-French rows (row t = caps at the END of month t-1, the weights of month t's
+    value-weighted returns; see `cap_month` to date them by the month they describe)."""
     return firms[columns] * avg_size[columns]
 
 
 def top_share(firms: pd.DataFrame, avg_size: pd.DataFrame, columns: list[str]) -> pd.Series:
-    """Share (decimal) of the summed cap of `columns` held by the last of them (the biggest)."""
-    caps = portfolio_caps(firms, avg_size, columns)
+    """Share (decimal) of the summed cap of `columns` held by the last of them (the biggest),
+    indexed by the month whose END the caps describe: Fama-French row t (caps at the end of
+    t-1) gives the share of month t-1 (`cap_month`). So the share at month m is known at the
+    end of m, and the last month of a table published through month T is T-1."""
+    caps = cap_month(portfolio_caps(firms, avg_size, columns))
     return (caps[columns[-1]] / caps.sum(axis=1, min_count=len(columns))).rename("share")
 
 
 def top_decile_share(firms: pd.DataFrame, avg_size: pd.DataFrame) -> pd.Series:
-    """Share of total market cap in the top NYSE size decile (`Hi 10`), decimal."""
+    """Share of total market cap in the top NYSE size decile (`Hi 10`), decimal, at the end of
+    each month (row t of the Fama-French tables -> month t-1, see `top_share`)."""
     return top_share(firms, avg_size, DECILES).rename("top_decile_share")
 
 
 def top_quintile_share(firms: pd.DataFrame, avg_size: pd.DataFrame) -> pd.Series:
-    """Share of total market cap in the top NYSE size quintile (`Hi 20`), decimal."""
+    """Share of total market cap in the top NYSE size quintile (`Hi 20`), decimal, at the end
+    of each month (row t of the Fama-French tables -> month t-1, see `top_share`)."""
     return top_share(firms, avg_size, QUINTILES).rename("top_quintile_share")
 
 
@@ -116,6 +135,56 @@ def conditional_forward(share: pd.Series, returns: pd.DataFrame, small: str, lar
             row["difference_t_nw"] = np.nan
         rows.append(row)
     return pd.DataFrame(rows).set_index(["horizon_years", "pair"])
+
+
+def conditional_forward_spread(share: pd.Series, outcomes: dict, horizons_years: list[int], pct: float,
+                               as_of: pd.Period, min_episodes_for_t: int = 0) -> pd.DataFrame:
+    """`conditional_forward` for one-period spreads: `outcomes` {label: one-period spread,
+    decimal per month (e.g. `spreads.one_period_spreads`)}; the forward outcome is
+    `forward_annualised` (annualised sum over months t+1..t+h, decimal per year), windows
+    complete by `as_of` only. Same columns and index (horizon_years, pair = label)."""
+    rows = []
+    flags = high_flags(share, pct)
+    for label, d in outcomes.items():
+        d = d[d.index <= as_of].dropna()
+        for h in horizons_years:
+            fwd = forward_annualised(d, 12 * h) if len(d) else pd.Series(dtype=float)
+            df = pd.concat([fwd.rename("fwd"), flags.rename("high")], axis=1, join="inner").dropna()
+            high, rest = df[df["high"] == 1], df[df["high"] != 1]
+            row = {"horizon_years": h, "pair": label, "mean_after_high": high["fwd"].mean(),
+                   "mean_after_other": rest["fwd"].mean(), "n_high_months": len(high), "n_other_months": len(rest),
+                   "high_episodes": len(inference.episodes_of(df["high"] == 1)), "difference": np.nan,
+                   "difference_t_nw": np.nan}
+            if len(high) > 2 and len(rest) > 2:
+                fit = ols_newey_west(df["fwd"], df["high"].astype(float).rename("high"), lags=12 * h)
+                row["difference"], row["difference_t_nw"] = fit.params["high"], fit.tvalues["high"]
+            row["t_withheld"] = bool(row["high_episodes"] < min_episodes_for_t)
+            if row["t_withheld"]:
+                row["difference_t_nw"] = np.nan
+            rows.append(row)
+    return pd.DataFrame(rows).set_index(["horizon_years", "pair"])
+
+
+def headline_after_high(share: pd.Series, one_period: pd.Series, pct: float, as_of: pd.Period,
+                        months: int = 60) -> dict:
+    """The mean annualised next-`months` sum of `one_period` (decimal per year; the headline
+    spread) over the months flagged high (`high_flags` of `share`, own history to date) whose
+    window is complete by `as_of`: `mean` (NaN with none), `months` (those months), `episodes`
+    (their distinct runs, `inference.episodes_of`), `pending` (months flagged high up to
+    `as_of`, from the spread's first month on, whose window is not complete yet) and
+    `last_high` (the latest month flagged high, or None)."""
+    flags = high_flags(share, pct)
+    flags = flags[flags.index <= as_of]
+    d = one_period[one_period.index <= as_of].dropna()
+    fwd = forward_annualised(d, months) if len(d) else pd.Series(dtype=float)
+    df = pd.concat([fwd.rename("fwd"), flags.rename("high")], axis=1, join="inner").dropna()
+    used = df[df["high"] == 1]
+    flagged = flags[flags == 1]
+    covered = flagged[flagged.index >= d.index.min()] if len(d) else flagged.iloc[:0]
+    return {"mean": float(used["fwd"].mean()) if len(used) else np.nan, "months": len(used),
+            "episodes": inference.episodes_of(df["high"] == 1),
+            "pending": int(len(covered.index.difference(used.index))),
+            "last_high": flagged.index[-1] if len(flagged) else None}
 
 
 def high_episodes(share: pd.Series, returns: pd.DataFrame, small: str, large: str, years: int,
@@ -199,18 +268,25 @@ def episode_label(name: str, episodes: dict, as_of: pd.Period, short: bool = Fal
 
 def episode_table(share: pd.Series, firms_top: pd.Series, returns: pd.DataFrame, episodes: dict,
                   small: str, large: str, as_of: pd.Period, extra_peaks: list[pd.Period] = (),
-                  peak_half_window: int = PEAK_HALF_WINDOW) -> pd.DataFrame:
+                  peak_half_window: int = PEAK_HALF_WINDOW, outcome: pd.Series | None = None) -> pd.DataFrame:
     """Per named episode begun by `as_of` (see `episode_windows`) and per extra (data-found)
     peak: `window` (first..last month, cut at `as_of`; for an extra peak the +-`peak_half_window`
     months it is the highest of, cut to the data), `status` ("complete"; "ongoing" when
     the named window runs past `as_of`, so its highest month so far is not known to be its
     peak; "hindsight peak" for `extra_peaks`), the highest share in the window (`peak_share`,
-    decimal) and its month, firms in the top decile then, and the annualised small-minus-large
-    return over the next 3, 5 and 10 years (decimal per year; NaN when that window is not
-    complete by `as_of`, and always NaN for an ongoing episode). The index is the episode's name,
-    for an ongoing one as marked by `episode_label`."""
+    decimal) and its month, firms in the top decile then (`firms_top` dated like the share, e.g.
+    `cap_month(firms["Hi 10"])`), and the annualised small-minus-large return over the next 3, 5
+    and 10 years (decimal per year; NaN when that window is not complete by `as_of`, and always
+    NaN for an ongoing episode): `small` minus `large` of `returns` compounded, or, with
+    `outcome` (a one-period spread, decimal per month, e.g. the headline), its annualised sum
+    (`forward_annualised`). The index is the episode's name, for an ongoing one as marked by
+    `episode_label`."""
     r = returns[returns.index <= as_of]
-    fwd = {y: small_minus_large_forward(r, small, large, 12 * y) for y in (3, 5, 10)}
+    if outcome is not None:
+        o = outcome[outcome.index <= as_of].dropna()
+        fwd = {y: forward_annualised(o, 12 * y) if len(o) else pd.Series(dtype=float) for y in (3, 5, 10)}
+    else:
+        fwd = {y: small_minus_large_forward(r, small, large, 12 * y) for y in (3, 5, 10)}
     rows = []
     items = [(name, a, b, "ongoing" if ongoing else "complete")
              for name, (a, b, ongoing) in episode_windows(episodes, as_of).items()]
@@ -265,6 +341,22 @@ def paths_after(returns: pd.DataFrame, small: str, large: str, starts: dict[str,
     return pd.DataFrame(out)
 
 
+def cumulative_after(one_period: pd.Series, starts: dict[str, pd.Period], months: int, as_of: pd.Period) -> pd.DataFrame:
+    """Cumulative sum of a one-period spread (decimal per month; for a log spread the cumulative
+    log return difference) over the `months` months after each start, indexed by months since
+    the start (0 = the start month, value 0). Only months up to `as_of`; a start with no month
+    of the spread after it (e.g. before the spread begins) gets an empty column (NaN)."""
+    d = one_period[one_period.index <= as_of].dropna()
+    out = {}
+    for name, p in starts.items():
+        seg = d[(d.index > p) & (d.index <= p + months)]
+        if seg.empty or seg.index[0] != p + 1:
+            out[name] = pd.Series([np.nan])
+            continue
+        out[name] = pd.concat([pd.Series([0.0]), seg.cumsum().reset_index(drop=True)], ignore_index=True)
+    return pd.DataFrame(out).reindex(range(months + 1))
+
+
 def relative_total_return(a: pd.Series, b: pd.Series, start=None, end=None) -> pd.Series:
     """Ratio of two adjusted price series on their common dates (in [start, end] when given),
     set to 1.0 on the first common date (above 1: `a` out-performed `b`, dividends included).
@@ -287,43 +379,55 @@ def price_coverage(prices: dict[str, pd.Series]) -> pd.DataFrame:
 
 
 def summary(firms: pd.DataFrame, avg_size: pd.DataFrame, returns: pd.DataFrame, window,
-            high_pct: float) -> dict:
+            high_pct: float, headline: pd.Series | None = None) -> dict:
     """The notebook's headline figures over the sample of `window` (a `rotation.params.Window`:
-    months `window.start`..`window.as_of_month`; nothing after it is used):
+    months `window.start`..`window.as_of_month`; no Fama-French row after it is used). The share is dated
+    by the month whose end its caps describe (`top_share`), so its last month, `share_month`, is
+    the month before the last Fama-French row published (`window.as_of_month` - 1); firm counts
+    are dated the same way (`cap_month`):
 
-    * top_decile_share (decimal) and top_decile_firms (count) at the as_of month;
+    * top_decile_share (decimal) and top_decile_firms (count) at `share_month`;
       top_decile_share_percentile (0-100, share of sample months at or below it);
     * top_decile_firms_min / _max: fewest and most firms in the top decile in the sample;
     * peak_share and peak_month: the sample maximum (the record to date);
-    * as_of_high: whether the as_of month is itself a high-concentration month
+    * as_of_high: whether `share_month` is itself a high-concentration month
       (`high_flags` at that month; None with under 10 years of history);
-    * fwd5y_small_minus_large_after_high: mean annualised 5-year `Lo 30` minus `Hi 10` return
-      after months above the `high_pct` percentile of their own history, windows complete by
-      the as_of month; fwd5y_high_months and fwd5y_high_episodes (what it rests on, with
-      fwd5y_high_episode_spans as "first..last" texts), fwd5y_high_months_pending (months
-      flagged high whose window is not complete yet) and last_high_month;
+    * fwd5y_small_minus_large_after_high: mean annualised next-5-year `headline` (a one-period
+      spread, decimal per month; the collection's headline, `spreads.HEADLINE`) after months
+      above the `high_pct` percentile of their own history, windows complete by the as_of month
+      (`headline_after_high`; NaN when `headline` is None); fwd5y_high_months and
+      fwd5y_high_episodes (what it rests on, with fwd5y_high_episode_spans as "first..last"
+      texts), fwd5y_high_months_pending (months flagged high, from the headline's first month,
+      whose window is not complete yet) and last_high_month;
+    * fwd5y_lo30_hi10_after_high: the same mean for the `Lo 30` minus `Hi 10` log return
+      difference of `returns` (`inference.log_spread`; robustness, reaches back to 1926);
     * recent_high_share / recent_high_month: highest share of the last 60 months, and
       recent_high_candidate / recent_high_confirm_month (see `unconfirmed_peak`).
     """
     from .timeseries import percentile_rank
 
-    share = window.clip(top_decile_share(firms, avg_size)).dropna()
     as_of = window.as_of_month
-    value = float(share.loc[as_of])
-    count = window.clip(firms["Hi 10"]).dropna()
-    cond = conditional_forward(share, returns, "Lo 30", "Hi 10", [5], high_pct, as_of)
-    eps = high_episodes(share, returns, "Lo 30", "Hi 10", 5, high_pct, as_of)
-    flag = high_flags(share, high_pct).get(as_of, np.nan)
+    firms, avg_size = firms[firms.index <= as_of], avg_size[avg_size.index <= as_of]  # rows published by as_of
+    share = window.clip(top_decile_share(firms, avg_size)).dropna()
+    month = share.index[-1]
+    value = float(share.iloc[-1])
+    count = window.clip(cap_month(firms["Hi 10"])).dropna()
+    lo30 = headline_after_high(share, window.clip(inference.log_spread(returns, "Lo 30", "Hi 10")), high_pct, as_of, 60)
+    empty = pd.Series(dtype=float, index=pd.PeriodIndex([], freq="M"))
+    eps = headline_after_high(share, window.clip(headline) if headline is not None else empty, high_pct, as_of, 60)
+    flag = high_flags(share, high_pct).get(month, np.nan)
     recent = unconfirmed_peak(share)
-    return {"top_decile_share": value,
+    return {"share_month": str(month),
+            "top_decile_share": value,
             "top_decile_share_percentile": percentile_rank(share, value),
-            "top_decile_firms": int(firms.loc[as_of, "Hi 10"]),
+            "top_decile_firms": int(count.loc[month]),
             "top_decile_firms_min": int(count.min()),
             "top_decile_firms_max": int(count.max()),
             "peak_share": float(share.max()),
             "peak_month": str(share.idxmax()),
             "as_of_high": None if np.isnan(flag) else bool(flag == 1),
-            "fwd5y_small_minus_large_after_high": float(cond["mean_after_high"].iloc[0]),
+            "fwd5y_small_minus_large_after_high": eps["mean"],
+            "fwd5y_lo30_hi10_after_high": lo30["mean"],
             "fwd5y_high_months": eps["months"],
             "fwd5y_high_episodes": len(eps["episodes"]),
             "fwd5y_high_episode_spans": [f"{a}..{b}" for a, b in eps["episodes"]],
@@ -394,8 +498,11 @@ def forward_annualised(one_period: pd.Series, h: int) -> pd.Series:
     return inference.forward_cumulative(one_period, h) * 12.0 / h
 
 
+MAX_TOP_LAG = 24  # an outcome "from the market top" is shown only when the top is at most this many months before the share peak
+
+
 def high_concentration_episodes(share: pd.Series, flags: pd.Series, market: pd.Series, outcomes: dict,
-                                as_of: pd.Period, gap_months: int = 12) -> pd.DataFrame:
+                                as_of: pd.Period, gap_months: int = 12, max_top_lag: int = MAX_TOP_LAG) -> pd.DataFrame:
     """Every data-found high-concentration episode up to `as_of`, with the market state at its
     share peak and what followed.
 
@@ -411,10 +518,13 @@ def high_concentration_episodes(share: pd.Series, flags: pd.Series, market: pd.S
     `flagged_months`, `share_peak_month` (highest share among its flagged months: hindsight
     within the episode), `share_peak` (decimal), `market_drawdown_at_first` and
     `market_drawdown_at_peak` (decimal, from the market's prior peak), `market_top_month` (the
-    month of that prior peak), `market_state` (`market_state` of the drawdown at the share
-    peak); then per outcome label L: `L | mean over flagged months` (mean outcome of its flagged
-    months with a complete window), `L | months with outcome`, `L | from share peak`, `L | from
-    market top` (the outcome at those months; NaN where not complete by `as_of`)."""
+    month of that prior peak), `top_months_before_peak` (months from that top to the share
+    peak), `market_state` (`market_state` of the drawdown at the share peak); then per outcome
+    label L: `L | mean over flagged months` (mean outcome of its flagged months with a complete
+    window), `L | months with outcome`, `L | from share peak`, `L | from market top` (the
+    outcome at those months; NaN where not complete by `as_of`, and NaN from a market top more
+    than `max_top_lag` months before the share peak, where it says nothing about the episode:
+    see `outcome_display`)."""
     s = share[share.index <= as_of]
     f = flags[(flags.index <= as_of)].dropna()
     dd = drawdown(market[market.index <= as_of])
@@ -428,19 +538,45 @@ def high_concentration_episodes(share: pd.Series, flags: pd.Series, market: pd.S
                "market_drawdown_at_peak": float(dd["drawdown"].get(peak, np.nan))}
         top = dd["prior_peak"].get(peak, None)
         row["market_top_month"] = str(top) if top is not None else None
+        lag = (peak - top).n if top is not None else None
+        row["top_months_before_peak"] = lag
         row["market_state"] = market_state(row["market_drawdown_at_peak"])
         for label, out in outcomes.items():
             o = out.reindex(months).dropna()
             row[f"{label} | mean over flagged months"] = float(o.mean()) if len(o) else np.nan
             row[f"{label} | months with outcome"] = len(o)
             row[f"{label} | from share peak"] = float(out.get(peak, np.nan))
-            row[f"{label} | from market top"] = float(out.get(top, np.nan)) if top is not None else np.nan
+            near = top is not None and lag <= max_top_lag
+            row[f"{label} | from market top"] = float(out.get(top, np.nan)) if near else np.nan
         rows.append(row)
     out = pd.DataFrame(rows)
     if out.empty:
         out = pd.DataFrame(columns=["first", "last", "status", "flagged_months", "share_peak_month", "share_peak",
                                     "market_drawdown_at_first", "market_drawdown_at_peak", "market_top_month",
-                                    "market_state"])
+                                    "top_months_before_peak", "market_state"])
+    return out
+
+
+def outcome_display(found: pd.DataFrame, max_top_lag: int = MAX_TOP_LAG) -> pd.DataFrame:
+    """The outcome columns of `high_concentration_episodes` as text for display: "+x.x%" (a
+    decimal per year as percent), counts as integers, "not yet / no data" where the window is
+    not complete by `as_of` or the spread has no data, and for `from market top` "n/a (top N
+    years earlier)" when the market's prior top lies more than `max_top_lag` months before the
+    share peak (N = months / 12, one decimal). Indexed by (first, last, market_state)."""
+    cols = [k for k in found.columns if " | " in k]
+    out = pd.DataFrame(index=pd.MultiIndex.from_frame(found[["first", "last", "market_state"]]) if len(found) else None)
+    for k in cols:
+        texts = []
+        for _, r in found.iterrows():
+            v = r[k]
+            if k.endswith("months with outcome"):
+                texts.append(f"{int(v):d}")
+            elif k.endswith("from market top") and r["top_months_before_peak"] is not None \
+                    and not pd.isna(r["top_months_before_peak"]) and r["top_months_before_peak"] > max_top_lag:
+                texts.append(f"n/a (top {r['top_months_before_peak'] / 12:.1f} years earlier)")
+            else:
+                texts.append("not yet / no data" if pd.isna(v) else f"{v:+.1%}")
+        out[k] = texts
     return out
 
 
@@ -453,12 +589,13 @@ def share_regression(one_period: pd.Series, share: pd.Series, window, h: int = 6
     `t_nw` (Newey-West, lags = h), `t_hodrick` (Hodrick 1992 1B), `p_bootstrap` (two-sided, AR(1)
     block null bootstrap, `draws`, `seed`), `null_mean_slope` (the slope's mean under the null:
     the small-sample bias), `oos_r2` (against the expanding mean), `n_obs`, `first` and `last`
-    (months t in the regression); NaN figures with fewer than 120 complete windows."""
+    (months t in the regression); NaN figures with fewer than `inference.MIN_EPISODES` (5)
+    non-overlapping windows (fewer than 5 x h complete windows), the rule of the grid."""
     d = window.clip(one_period).dropna()
     x = window.clip(share).dropna()
     nan = {"slope": np.nan, "t_nw": np.nan, "t_hodrick": np.nan, "p_bootstrap": np.nan, "null_mean_slope": np.nan,
            "oos_r2": np.nan, "n_obs": 0, "first": None, "last": None}
-    if len(d) - h < 120 or x.empty:
+    if len(d) - h < inference.MIN_EPISODES * h or x.empty:
         return nan
     fit = inference.predictive_regression(d, x, h, draws=draws, seed=seed)
     first = max(d.index.min(), x.index.min())
@@ -496,19 +633,57 @@ def specification_grid(spreads: dict, share: pd.Series, window, horizons=GRID_HO
     sample start (`grid_starts`) x horizon (months): `inference.predictive_grid` on the share,
     cut at `window.as_of_month`. A start earlier than a spread's first month is the same
     specification as that first month, so it is run once (SMB starts 1963-07). Estimates are
-    annualised slopes (decimal per year per unit of share)."""
+    annualised slopes (decimal per year per unit of share). Each spread draws from its own seed
+    block (`seed` + 1000 x its position; within it `predictive_grid` gives every specification
+    its own seed), so no two specifications share simulation draws. Specifications with fewer
+    than five non-overlapping windows are skipped (`skipped_specs` lists them)."""
     x = window.clip(share).dropna()
     parts = []
-    for key, d in spreads.items():
+    for i, (key, d) in enumerate(spreads.items()):
         d = window.clip(d).dropna()
         if d.empty:
             continue
         starts = sorted({max(p, d.index.min()) for p in grid_starts(window)})
         parts.append(inference.predictive_grid("concentration", {key: d}, x, starts, list(horizons), direction,
-                                               window.as_of_month, draws=draws, seed=seed))
+                                               window.as_of_month, draws=draws, seed=seed + 1000 * i))
     parts = [p for p in parts if len(p)]
     return pd.concat(parts, ignore_index=True) if parts else inference.predictive_grid(
         "concentration", {}, x, [], list(horizons), direction, window.as_of_month)
+
+
+def skipped_specs(spreads: dict, share: pd.Series, window, horizons=GRID_HORIZONS,
+                  min_windows: int = inference.MIN_EPISODES) -> pd.DataFrame:
+    """The specifications `specification_grid` plans but does not run: those whose sample
+    (the spread cut to start..`window.as_of_month`) holds fewer than `min_windows`
+    non-overlapping windows of the horizon, i.e. fewer than `min_windows` x h complete
+    h-month windows (the rule of `inference.predictive_grid`). Columns: spread, weighting,
+    sample_start, horizon_months, complete_windows (months with a complete window), needed."""
+    rows = []
+    x = window.clip(share).dropna()
+    for (name, weighting), d in spreads.items():
+        d = window.clip(d).dropna()
+        if d.empty or x.empty:
+            continue
+        for start in sorted({max(p, d.index.min()) for p in grid_starts(window)}):
+            dd = d[d.index >= start]
+            for h in horizons:
+                if len(dd) - h < min_windows * h:
+                    rows.append({"spread": name, "weighting": weighting, "sample_start": str(start), "horizon_months": h,
+                                 "complete_windows": max(len(dd) - h, 0), "needed": min_windows * h})
+    return pd.DataFrame(rows, columns=["spread", "weighting", "sample_start", "horizon_months", "complete_windows", "needed"])
+
+
+def skipped_text(skipped: pd.DataFrame) -> str:
+    """`skipped_specs` grouped by (sample start, horizon) as text: "start S, h months: k
+    spread(s) (w complete windows, n needed)"; "none" when nothing was skipped."""
+    if skipped.empty:
+        return "none"
+    parts = []
+    for (start, h), g in skipped.groupby(["sample_start", "horizon_months"], sort=True):
+        lo, hi = int(g["complete_windows"].min()), int(g["complete_windows"].max())
+        have = f"{lo}" if lo == hi else f"{lo} to {hi}"
+        parts.append(f"start {start}, {h} months: {len(g)} spread(s) ({have} complete windows, {int(g['needed'].iloc[0])} needed)")
+    return "; ".join(parts)
 
 
 STANCE_MARKS = {"supports": "+", "contradicts": "-", "inconclusive": "?"}
