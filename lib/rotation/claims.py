@@ -233,7 +233,7 @@ def check_concentration_extreme(rec, inp, ctx) -> dict:
     p = head["top_decile_share_percentile"]
     verdict = "supported" if p >= tol["min_percentile"] else "mixed" if p >= 80 else "contradicted"
     return {"verdict": verdict, "value": p, "window": f"{start}..{ctx['as_of_month']}",
-            "evidence": f"the top NYSE size decile held {head['top_decile_share']:.1%} of market cap in {ctx['as_of_month']}, "
+            "evidence": f"the top NYSE size decile held {head['top_decile_share']:.1%} of market cap at the end of {head['share_month']}, "
                         f"at or above {p:.1f}% of months since {start} (record {head['peak_share']:.1%} in {head['peak_month']}); "
                         f"a decile is ~{head['top_decile_firms']} firms, broader than 'a handful'."}
 
@@ -245,7 +245,8 @@ def check_concentration_followed(rec, inp, ctx) -> dict:
     row = concentration.conditional_forward(share, inp["me_returns"], "Lo 30", "Hi 10", [5], tol["high_pct"], ctx["as_of_month"]).iloc[0]
     from .episodes import episode_periods
 
-    eps = concentration.episode_table(share, inp["me_firms"]["Hi 10"], inp["me_returns"], episode_periods(), "Lo 30", "Hi 10", ctx["as_of_month"])
+    eps = concentration.episode_table(share, concentration.cap_month(inp["me_firms"]["Hi 10"]), inp["me_returns"], episode_periods(),
+                                      "Lo 30", "Hi 10", ctx["as_of_month"])
     named = "; ".join(f"{k}: {v:+.1%}/yr" for k, v in eps["next_5y_small_minus_large"].dropna().items())
     diff, t, n_eps = row["difference"], row["difference_t_nw"], int(row["high_episodes"])
     if diff > 0 and t >= tol["min_t"] and n_eps >= tol["min_episodes"]:
