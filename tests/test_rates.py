@@ -131,7 +131,9 @@ def test_latest_cycle_sees_only_data_up_to_as_of_and_start():
     # on 2024-09-10 the 2024 cut had not happened: the latest cycle is 2019's, last cut 2019-10
     w = window("2015-01", "2024-09-10", "2024-07")
     c = rates.latest_cycle(rates.cut_signals(eff, upper[upper.index <= w.as_of]), w, upper)
-    assert c["first_cut"] == pd.Period("2019-08", "M") and c["first_cut_date"] == pd.Timestamp("2019-08-01")
+    # the range cut took effect 2019-08-01, decided 2019-07-31: the first-cut month is July, the signal month August
+    assert c["first_cut"] == pd.Period("2019-07", "M") and c["signal_month"] == pd.Period("2019-08", "M")
+    assert c["first_cut_date"] == pd.Timestamp("2019-08-01") and c["months_since_first_cut"] == 2024 * 12 + 9 - (2019 * 12 + 7)
     assert c["last_cut"] == pd.Period("2019-10", "M") and c["months_since_last_cut"] == 59 and not c["under_way"]
     # no cycle began between 2020-01 and 2024-09-10
     w2 = window("2020-01", "2024-09-10", "2024-07")
@@ -155,17 +157,19 @@ def test_first_cut_date_before_the_target_range():
 
 
 def test_cycle_table_hand_made():
-    one_period = mseries([0.01] * 13, "2019-08")  # one-period (log) spread 2019-08..2020-08: 1% a month
-    usrec = mseries([0] * 7 + [1, 1] + [0] * 14, "2019-08")  # 2019-08..2021-06, recession 2020-03..04
+    one_period = mseries([0.01] * 12 + [0.5], "2019-08")  # one-period (log) spread 2019-08..2020-08: 1% a month, then 50%
+    usrec = mseries([0] * 8 + [1, 1] + [0] * 14, "2019-07")  # 2019-07..2021-06, recession 2020-03..04
     w = window("2015-01", "2021-06-30", "2021-06")
     upper = target_path()
+    # signal month 2019-08: the lower range took effect 2019-08-01, decided 2019-07-31, so the event month is 2019-07
     t = rates.cycle_table([pd.Period("2019-08", "M"), pd.Period("2021-01", "M")], one_period, usrec, w, upper)
-    assert t.loc["2019-08", "first_cut_date"] == "2019-08-01" and t.loc["2019-08", "rule"] == "target upper bound cut"
-    assert t.loc["2019-08", "recession_within_12m"] is True
-    # 12 months 2019-09..2020-08 of 0.01 each: the cumulative log spread is 0.12
-    assert t.loc["2019-08", "spread_next_12m"] == pytest.approx(0.12, abs=1e-12)
-    # 24 months would need data to 2021-08: incomplete
-    assert np.isnan(t.loc["2019-08", "spread_next_24m"])
+    assert list(t.index) == ["2019-07", "2021-01"] and t.loc["2019-07", "signal_month"] == "2019-08"
+    assert t.loc["2019-07", "first_cut_date"] == "2019-08-01" and t.loc["2019-07", "rule"] == "target upper bound cut"
+    assert t.loc["2019-07", "recession_within_12m"] is True
+    # 12 months 2019-08..2020-07 of 0.01 each: 0.12 (the 0.5 of 2020-08 is month 13, outside)
+    assert t.loc["2019-07", "spread_next_12m"] == pytest.approx(0.12, abs=1e-12)
+    # 24 months would need data to 2021-07: incomplete
+    assert np.isnan(t.loc["2019-07", "spread_next_24m"])
     # 2021-01: window to 2022-01 is beyond USREC (2021-06): not yet known; no returns: NaN
     assert t.loc["2021-01", "recession_within_12m"] is None and np.isnan(t.loc["2021-01", "spread_next_12m"])
 
@@ -199,6 +203,45 @@ def test_event_study_planted_effect_and_window():
     assert rates.event_study(s, events, w, 1, draws=500, seed=1)["p_two_sided"] == out["p_two_sided"]
 
 
+def test_decision_month_and_event_months():
+    # a range cut effective 2019-08-01 was decided 2019-07-31: July; one effective 2024-09-19: September
+    assert rates.decision_month(pd.Timestamp("2019-08-01"), "DFEDTARU") == pd.Period("2019-07", "M")
+    assert rates.decision_month(pd.Timestamp("2024-09-19"), "DFEDTARU") == pd.Period("2024-09", "M")
+    # the prime rate moves with the decision: its month; without daily data the signal month stays
+    assert rates.decision_month(pd.Timestamp("1998-09-30"), "DPRIME") == pd.Period("1998-09", "M")
+    assert rates.decision_month(pd.Timestamp("1969-11-01"), "month start") == pd.Period("1969-11", "M")
+    # the monthly-average rule signals 1995-08 and 1998-10; the prime rate fell 1995-07-07 and 1998-09-30
+    days = pd.bdate_range("1995-01-02", "1998-12-31")
+    prime = pd.Series(9.0, index=days)
+    prime[days >= "1995-07-07"] = 8.75
+    prime[days >= "1998-09-30"] = 8.25
+    upper = pd.Series(dtype=float, index=pd.DatetimeIndex([]))
+    got = rates.event_months([pd.Period("1995-08", "M"), pd.Period("1998-10", "M"), pd.Period("1997-03", "M")], upper, prime)
+    assert got == {pd.Period("1995-08", "M"): pd.Period("1995-07", "M"), pd.Period("1998-10", "M"): pd.Period("1998-09", "M"),
+                   pd.Period("1997-03", "M"): pd.Period("1997-03", "M")}  # no prime fall near 1997-03: unchanged
+    # range era: the 2019 and 2024 first cuts of the target path
+    ev = rates.event_months([pd.Period("2019-08", "M"), pd.Period("2024-09", "M")], target_path())
+    assert list(ev.values()) == [pd.Period("2019-07", "M"), pd.Period("2024-09", "M")]
+
+
+def test_grid_events_and_easing_grid_drop_duplicate_starts():
+    # signals 2010-01..2021-12 with a range cut effective 2019-08-01 (signal 2019-08, decided 2019-07)
+    upper = target_path()
+    signals = pd.Series(False, index=pd.period_range("2017-01", "2021-12", freq="M"))
+    signals[pd.Period("2019-08", "M")] = True
+    w = window("2018-06", "2021-12-31", "2021-12")
+    assert rates.grid_events(signals, w, upper) == [pd.Period("2019-07", "M")]
+    # the first available month is 2018-01 (12 months after 2017-01); a spread from 2018-06 turns that start into 2018-06,
+    # the same specification as the window start: kept once
+    starts = rates.grid_starts(w, signals, extra=())
+    assert starts == [pd.Period("2018-01", "M"), pd.Period("2018-06", "M")]
+    one = pd.Series(0.0, index=pd.period_range("2018-06", "2021-12", freq="M"))
+    one[pd.Period("2019-08", "M")] = 0.1  # the first month after the decision month
+    grid = rates.easing_grid({("SMB", "VW"): one}, [pd.Period("2019-07", "M")], starts, w, draws=99)
+    assert list(grid["sample_start"]) == ["2018-06", "2018-06"] and list(grid["horizon_months"]) == [12, 24]
+    assert grid["estimate"].tolist() == pytest.approx([0.1, 0.1]) and (grid["n_episodes"] == 1).all()
+
+
 def test_identifiable_first_cuts_and_grid_starts():
     signals = pd.Series(False, index=pd.period_range("1954-10", "1995-12", freq="M"))
     for m in ["1954-11", "1960-06", "1975-01", "1991-01", "1995-07"]:
@@ -207,13 +250,13 @@ def test_identifiable_first_cuts_and_grid_starts():
     # 1954-11 is within 12 months of the first signal month (no quiet year seen): not identifiable;
     # 1995-07 is after the month of the as_of date
     assert rates.identifiable_first_cuts(signals, w) == [pd.Period(m, "M") for m in ["1960-06", "1975-01", "1991-01"]]
-    # starts: window.start 1990-01 equals an extra one (deduplicated)
-    assert rates.grid_starts(w, signals) == [pd.Period("1963-07", "M"), pd.Period("1990-01", "M")]
-    # an extra start before the first datable month is moved to it (1954-10 + 12 = 1955-10)
+    # starts: the first available month (1954-10 + 12 = 1955-10), 1963-07, and window.start 1990-01 (= an extra one, deduplicated)
+    assert rates.grid_starts(w, signals) == [pd.Period("1955-10", "M"), pd.Period("1963-07", "M"), pd.Period("1990-01", "M")]
+    # an extra start before the first datable month is moved to it (and then is the first available month)
     assert rates.grid_starts(w, signals, extra=("1926-07",)) == [pd.Period("1955-10", "M"), pd.Period("1990-01", "M")]
     # a start after the as_of month is dropped
     early = window("1960-01", "1970-06-30", "1970-05")
-    assert rates.grid_starts(early, signals) == [pd.Period("1960-01", "M"), pd.Period("1963-07", "M")]
+    assert rates.grid_starts(early, signals) == [pd.Period("1955-10", "M"), pd.Period("1960-01", "M"), pd.Period("1963-07", "M")]
 
 
 def test_log_event_paths_hand_computed():
@@ -257,26 +300,31 @@ def test_summary_uses_only_the_window():
 
 
 def test_summary_event_study_on_the_given_one_period_spread():
-    # a cut 2019-08 (target path), one-period spread 0.01 a month 2015-01..2021-12 except 0.05 in 2019-09
+    # a cut decided 2019-07-31 (target path, effective 2019-08-01): one-period spread 0.01 a month 2015-01..2021-12
+    # except 0.05 in 2019-09 and -0.30 in 2020-08 (the 13th month after July, the 12th after the signal month August)
     months = pd.period_range("2015-01", "2021-12", freq="M")
     one = pd.Series(0.01, index=months, name="SMB, VW")
     one[pd.Period("2019-09", "M")] = 0.05
+    one[pd.Period("2020-08", "M")] = -0.30
     # a size spread that moves (a constant one would make the beta regression's R^2 undefined)
     returns = pd.DataFrame({"Lo 30": 0.001 * np.cos(np.arange(len(months))), "Hi 30": 0.0}, index=months)
     dgs2 = pd.Series(2 + np.sin(np.arange(len(months))), index=[m.to_timestamp(how="end").normalize() for m in months])
     eff = mseries([2.4] * len(months), "2015-01")
     w = window("2016-01", "2021-12-31", "2021-12")
     head = rates.summary(returns, dgs2, eff, target_path(), w, one_period=one, draws=200, seed=3)
-    assert head["spread_definition"] == "SMB, VW" and head["first_cuts"] == ["2019-08"]
-    # 2019-09..2020-08: 0.05 + 11 x 0.01 = 0.16; 24 months: 0.05 + 23 x 0.01 = 0.28
+    # the event is the decision month 2019-07 (not the signal month 2019-08)
+    assert head["spread_definition"] == "SMB, VW" and head["first_cuts"] == ["2019-07"]
+    # 12 months 2019-08..2020-07: 0.05 + 11 x 0.01 = 0.16 (from the signal month it would be 2019-09..2020-08:
+    # 0.05 - 0.30 + 10 x 0.01 = -0.15); 24 months 2019-08..2021-07: 0.05 - 0.30 + 22 x 0.01 = -0.03
     assert head["mean_spread_12m_after_first_cut"] == pytest.approx(0.16) and head["cycles_with_12m"] == 1
-    assert head["mean_spread_24m_after_first_cut"] == pytest.approx(0.28) and head["cycles_with_24m"] == 1
-    assert head["cycles_small_ahead_12m"] == 1
-    # eligible 12-month windows: months 2016-01..2020-12 (60); the 12 starting 2018-09..2019-08 hold 2019-09 (0.16),
-    # the other 48 are 0.12: mean 0.128. With k = 1 a draw is as far from 0.128 as 0.16 only when it is 0.16:
-    # p = 12 / 60 = 0.2 (up to the 200 draws' noise, sd 0.03)
+    assert head["mean_spread_24m_after_first_cut"] == pytest.approx(-0.03) and head["cycles_with_24m"] == 1
+    assert head["per_event_12m"] == {"2019-07": pytest.approx(0.16)} and head["cycles_small_ahead_12m"] == 1
+    # eligible 12-month windows: months t = 2016-01..2020-12 (60), window t+1..t+12. t = 2018-09..2019-07 (11): 0.16;
+    # t = 2019-08: 0.05 - 0.30 + 0.10 = -0.15; t = 2019-09..2020-07 (11): 0.11 - 0.30 = -0.19; the other 37: 0.12.
+    # Mean (1.76 - 0.15 - 2.09 + 4.44) / 60 = 0.066. With k = 1 a draw is at least 0.094 from it when it is 0.16,
+    # -0.15 or -0.19: 23 of 60 months, p = 0.38 (a draw at least 0.16: 11 of 60, twice that 0.37; 200 draws' noise ~0.035)
     assert head["eligible_months_12m"] == 60
-    assert head["mean_spread_12m_after_first_cut_p_randomization"] == pytest.approx(0.2, abs=0.1)
+    assert head["mean_spread_12m_after_first_cut_p_randomization"] == pytest.approx(0.38, abs=0.1)
 
 
 def test_rate_betas_skips_variables_with_too_few_months():
@@ -317,19 +365,22 @@ def test_since_first_cut_hand_made():
     d = pd.to_datetime(["2024-09-16", "2024-09-17", "2024-09-18", "2024-10-31", "2024-12-02"])
     small = pd.Series([90.0, 100.0, 105.0, 110.0, 200.0], index=d)
     large = pd.Series([40.0, 50.0, 50.0, 52.0, 99.0], index=d)
-    returns = pd.DataFrame({"Lo 30": [0.5, 0.10, 0.0], "Hi 30": [0.5, 0.0, 0.05]},
-                           index=pd.period_range("2024-09", periods=3, freq="M"))
+    one = pd.Series([0.5, 0.10, -0.05], index=pd.period_range("2024-09", periods=3, freq="M"))  # one-period log spread
     w = window("2020-01", "2024-11-30", "2024-10")
-    out = rates.since_first_cut(cycle, returns, small, large, w)
+    out = rates.since_first_cut(cycle, one, small, large, w)
     # 2024-09-17 close to the 2024-10-31 close (2024-12-02 is after as_of): 110/100 - 1 = 0.10, 52/50 - 1 = 0.04
     assert out["daily"]["from"] == "2024-09-17" and out["daily"]["to"] == "2024-10-31"
     assert out["daily"]["difference"] == pytest.approx(0.06)
-    # monthly: 2024-10 only (as_of_month), not the first-cut month: 0.10 - 0.0
-    assert out["monthly"]["from"] == "2024-10" and out["monthly"]["difference"] == pytest.approx(0.10)
+    # monthly: 2024-10 only (as_of_month; 2024-11 is not published), not the first-cut month: 0.10
+    assert out["monthly"]["from"] == "2024-10" and out["monthly"]["months"] == 1
+    assert out["monthly"]["difference"] == pytest.approx(0.10)
+    # two months later both months count: 0.10 - 0.05 = 0.05
+    later = rates.since_first_cut(cycle, one, small, large, window("2020-01", "2024-12-31", "2024-11"))
+    assert later["monthly"]["to"] == "2024-11" and later["monthly"]["difference"] == pytest.approx(0.05)
     # no month after the first-cut month yet, and no cycle at all
-    early = rates.since_first_cut(cycle, returns, small, large, window("2020-01", "2024-10-15", "2024-09"))
+    early = rates.since_first_cut(cycle, one, small, large, window("2020-01", "2024-10-15", "2024-09"))
     assert early["monthly"]["from"] is None and np.isnan(early["monthly"]["difference"])
-    none = rates.since_first_cut({"first_cut": None}, returns, small, large, w)
+    none = rates.since_first_cut({"first_cut": None}, one, small, large, w)
     assert none["daily"]["from"] is None and none["monthly"]["from"] is None
 
 

@@ -15,7 +15,7 @@ Verdicts:
 Inputs (a dict of frames, built by `rotation.data.claims_inputs()`):
 rut, spy (daily closes), nasdaq, t10y2y, upper, lower (FRED daily), cpi, cpi_core, unrate,
 usrec, fedfunds (FRED monthly), dgs2 (daily), hy (daily, spliced), me_returns, me_firms,
-me_size, me_returns_ew (Portfolios_Formed_on_ME), factors (5 factors), ep_firms (Portfolios_Formed_on_E-P), bm25_firms,
+me_size, me_returns_ew (Portfolios_Formed_on_ME), factors (5 factors), prime (FRED DPRIME, daily), ep_firms (Portfolios_Formed_on_E-P), bm25_firms,
 bm25_cap, bm25_bm_june (June-formation BE/ME), bm25_returns (25_Portfolios_5x5), shiller.
 """
 from __future__ import annotations
@@ -209,7 +209,7 @@ def check_easing(rec, inp, ctx) -> dict:
     head = rates.summary(inp["me_returns"], inp["dgs2"], inp["fedfunds"], inp["upper"],
                          Window(start=start, as_of=ctx["as_of"], as_of_month=ctx["as_of_month"],
                                 requested=str(ctx["as_of"].date()), data_end=ctx["as_of_month"]),
-                         one_period=headline)
+                         one_period=headline, prime_daily=inp.get("prime"))  # DPRIME dates pre-2008 first cuts (bundles key "prime")
     m, beta, t = head["mean_spread_12m_after_first_cut"], head["size_spread_beta_dgs2"], head["size_spread_beta_dgs2_t"]
     if m > 0 and beta < 0 and t <= -tol["min_t"]:
         verdict = "supported"

@@ -160,7 +160,7 @@ def _falls(daily: pd.Series) -> pd.DatetimeIndex:
 
 DATE_SOURCES = {
     "DFEDTARU": "the first day the lower target range was in effect (FRED DFEDTARU; the FOMC announces a change the day before)",
-    "DPRIME": "the first day the prime rate fell (FRED DPRIME), in the first-cut month or the month before "
+    "DPRIME": "the first day the prime rate fell (FRED DPRIME), in the signal month or the month before "
               "(banks move the prime rate with the Fed's target, the same day or the next)",
     "month start": "the first day of the first-cut month (no daily rate information for that date)",
 }
@@ -187,11 +187,36 @@ def first_cut_date(month: pd.Period, upper_daily: pd.Series, prime_daily: pd.Ser
     return month.to_timestamp(how="start"), "month start"
 
 
+def decision_month(date: pd.Timestamp, source: str) -> pd.Period:
+    """The month of the FOMC decision behind a first-cut date (`first_cut_date`): for
+    "DFEDTARU" the day before the date (the lower range takes effect the day after the FOMC
+    announces it: 2019-08-01 -> 2019-07-31 -> 2019-07); for "DPRIME" the month of the prime
+    rate's fall (banks move it the same day as the Fed or the next); for "month start" the
+    month itself (no daily information)."""
+    date = pd.Timestamp(date)
+    return (date - pd.Timedelta(days=1) if source == "DFEDTARU" else date).to_period("M")
+
+
+def event_months(cuts: list[pd.Period], upper_daily: pd.Series, prime_daily: pd.Series | None = None) -> dict[pd.Period, pd.Period]:
+    """The event month of each first cut found by the monthly cut-signal rule: signal month ->
+    month of the FOMC decision (`decision_month` of `first_cut_date`). The signal month can
+    lag the decision by a month (the monthly-average rule; a range cut effective on the 1st);
+    the event study's windows start the month after the decision month, so no month after the
+    cut is skipped. Pass daily series as published by as_of."""
+    out = {}
+    for c in cuts:
+        c = pd.Period(c, "M")
+        out[c] = decision_month(*first_cut_date(c, upper_daily, prime_daily))
+    return out
+
+
 def latest_cycle(signals: pd.Series, window: Window, upper_daily: pd.Series, prime_daily: pd.Series | None = None,
                  quiet_months: int = NEW_CYCLE_QUIET_MONTHS) -> dict:
     """The latest easing cycle that began in the sample by `as_of` (`cycle_starts`).
 
-    Returns first_cut (Period, or None when no cycle began between start and as_of), first_cut_date
+    Returns first_cut (the month of the first cut's FOMC decision, `decision_month`; None when
+    no cycle began between start and as_of), signal_month (the month the cut-signal rule found,
+    which can be a month later), first_cut_date
     and date_source (`first_cut_date`, a key of `DATE_SOURCES`), returns_from (a daily return comparison starts at the last
     close before this date: the day before a daily first-cut date, i.e. the FOMC's decision day;
     the first-cut date itself when only the month is known), months_since_first_cut and
@@ -202,7 +227,7 @@ def latest_cycle(signals: pd.Series, window: Window, upper_daily: pd.Series, pri
     now = window.as_of.to_period("M")
     starts = cycle_starts(signals, window, quiet_months)
     if not starts:
-        return {"first_cut": None, "first_cut_date": None, "date_source": None, "returns_from": None, "last_cut": None,
+        return {"first_cut": None, "signal_month": None, "first_cut_date": None, "date_source": None, "returns_from": None, "last_cut": None,
                 "months_since_first_cut": None, "months_since_last_cut": None, "under_way": False,
                 "monthly_months_after": 0}
     first = starts[-1]
@@ -211,34 +236,39 @@ def latest_cycle(signals: pd.Series, window: Window, upper_daily: pd.Series, pri
     date, source = first_cut_date(first, window.to_date(upper_daily),
                                   None if prime_daily is None else window.to_date(prime_daily))
     daily = source != "month start"
-    return {"first_cut": first, "first_cut_date": date, "date_source": source,
+    month = decision_month(date, source)
+    return {"first_cut": month, "signal_month": first, "first_cut_date": date, "date_source": source,
             "returns_from": date - pd.Timedelta(days=1) if daily else date,
-            "last_cut": last, "months_since_first_cut": (now - first).n, "months_since_last_cut": (now - last).n,
-            "under_way": (now - last).n <= quiet_months, "monthly_months_after": max(0, (window.as_of_month - first).n)}
+            "last_cut": last, "months_since_first_cut": (now - month).n, "months_since_last_cut": (now - last).n,
+            "under_way": (now - last).n <= quiet_months, "monthly_months_after": max(0, (window.as_of_month - month).n)}
 
 
 def cycle_table(cuts: list[pd.Period], one_period: pd.Series, usrec: pd.Series, window: Window, upper_daily: pd.Series,
                 prime_daily: pd.Series | None = None, horizons: tuple[int, ...] = (12, 24),
                 settle_months: int = NBER_PEAK_LAG_MONTHS) -> pd.DataFrame:
-    """One row per first cut (index: month as text): first_cut_date and date_source
+    """One row per first cut in `cuts` (signal months, `cycle_starts`). Index first_cut: the
+    month of the FOMC decision (`event_months`), the event month of every column below;
+    signal_month (the month the cut-signal rule found); first_cut_date and date_source
     (`first_cut_date`, data up to as_of), rule (which cut signal dated it),
     recession_within_12m (`recession_within` over the first-cut month and the 12 after,
     True/False/None = not yet known, with USREC as known at as_of) and, for each h in
     `horizons`, spread_next_{h}m: the sum of the one-period spread `one_period` (decimal per
     month, e.g. the headline log spread) over the h months after the first-cut month
     (`event_outcomes`; cumulative log spread, decimal; NaN until complete by as_of_month)."""
-    after = event_outcomes(one_period, cuts, horizons, window)
     upper, prime = window.to_date(upper_daily), None if prime_daily is None else window.to_date(prime_daily)
+    months = event_months(cuts, upper, prime)
+    after = event_outcomes(one_period, list(months.values()), horizons, window)
     rows = []
     for c in cuts:
         date, source = first_cut_date(c, upper, prime)
-        row = {"first_cut": str(c), "first_cut_date": str(date.date()), "date_source": source,
+        e = months[pd.Period(c, "M")]
+        row = {"first_cut": str(e), "signal_month": str(c), "first_cut_date": str(date.date()), "date_source": source,
                "rule": "effective rate, 3-month fall" if c < TARGET_RANGE_FROM else "target upper bound cut",
-               "recession_within_12m": recession_within(usrec, c, 12, settle_months)}
+               "recession_within_12m": recession_within(usrec, e, 12, settle_months)}
         for h in horizons:
-            row[f"spread_next_{h}m"] = after.loc[str(c), f"{h}m"]
+            row[f"spread_next_{h}m"] = after.loc[str(e), f"{h}m"]
         rows.append(row)
-    cols = (["first_cut", "first_cut_date", "date_source", "rule", "recession_within_12m"]
+    cols = (["first_cut", "signal_month", "first_cut_date", "date_source", "rule", "recession_within_12m"]
             + [f"spread_next_{h}m" for h in horizons])
     return pd.DataFrame(rows, columns=cols).set_index("first_cut")
 
@@ -262,9 +292,10 @@ def event_outcomes(one_period: pd.Series, events: list[pd.Period], horizons, win
     if s.empty:
         return out
     for h in horizons:
-        fwd = inference.forward_cumulative(s, h)
         for e in events:
-            out.loc[str(pd.Period(e, "M")), f"{h}m"] = fwd.get(pd.Period(e, "M"), np.nan)
+            e = pd.Period(e, "M")
+            seg = s.reindex(pd.period_range(e + 1, e + h, freq="M"))  # the event month itself need not have a value
+            out.loc[str(e), f"{h}m"] = float(seg.sum()) if seg.notna().all() else np.nan
     return out
 
 
@@ -284,13 +315,14 @@ def identifiable_first_cuts(signals: pd.Series, window: Window, quiet_months: in
 
 def grid_starts(window: Window, signals: pd.Series, extra=("1963-07", "1990-01"),
                 quiet_months: int = NEW_CYCLE_QUIET_MONTHS) -> list[pd.Period]:
-    """Sample starts of the easing grid: `window.start` and the `extra` months, each moved no
-    earlier than the first month a first cut can be dated (`quiet_months` after the first
-    cut signal's month), without duplicates, sorted; a start after `window.as_of_month` is
-    dropped."""
+    """Sample starts of the easing grid: the first available month (the first month a first
+    cut can be dated, `quiet_months` after the first cut signal's month: 1955-07 with FEDFUNDS
+    from 1954-07; `inference.event_grid` moves it further to a spread's first month, e.g.
+    1963-07 for SMB), `window.start` and the `extra` months, each moved no earlier than that
+    first month, without duplicates, sorted; a start after `window.as_of_month` is dropped."""
     floor = signals.index.min() + quiet_months if len(signals) else None
     out = set()
-    for st in [window.start, *extra]:
+    for st in [window.start, *extra, *([floor] if floor is not None else [])]:
         p = pd.Period(st, "M")
         if floor is not None:
             p = max(p, floor)
@@ -299,8 +331,33 @@ def grid_starts(window: Window, signals: pd.Series, extra=("1963-07", "1990-01")
     return sorted(out)
 
 
+EVENT_MIN_GAP = 12  # first cuts are at least 12 months apart (NEW_CYCLE_QUIET_MONTHS): random draws are spaced alike
+
+
+def grid_events(signals: pd.Series, window: Window, upper_daily: pd.Series, prime_daily: pd.Series | None = None,
+                quiet_months: int = NEW_CYCLE_QUIET_MONTHS) -> list[pd.Period]:
+    """The event months of the easing grid: every first cut the rule can date
+    (`identifiable_first_cuts`), each at the month of its FOMC decision (`event_months`, daily
+    series as published by as_of)."""
+    cuts = identifiable_first_cuts(signals, window, quiet_months)
+    prime = None if prime_daily is None else window.to_date(prime_daily)
+    return list(event_months(cuts, window.to_date(upper_daily), prime).values())
+
+
+def easing_grid(candidates: dict, events: list[pd.Period], starts, window: Window, draws: int, seed: int = RANDOMISATION_SEED,
+                min_gap: int = EVENT_MIN_GAP) -> pd.DataFrame:
+    """`inference.event_grid` for the easing claim (random draws spaced `min_gap` months, like the first cuts) (horizons `EASING_HORIZONS`, direction
+    `EASING_DIRECTION`, up to `window.as_of_month`), with duplicate specifications dropped: a
+    start before a spread's first month is moved to that month by the grid, so e.g. SMB's
+    "first available month" and its 1963-07 start are one specification (kept once)."""
+    grid = inference.event_grid("easing", candidates, events, starts, EASING_HORIZONS, EASING_DIRECTION,
+                                window.as_of_month, draws=draws, seed=seed, min_gap=min_gap)
+    keys = ["spread", "weighting", "sample_start", "horizon_months"]
+    return grid.drop_duplicates(subset=keys, keep="first").reset_index(drop=True)
+
+
 def event_study(one_period: pd.Series, events: list[pd.Period], window: Window, h: int, draws: int = 2000,
-                seed: int = 0) -> dict:
+                seed: int = 0, min_gap: int = 0) -> dict:
     """Randomisation test of the mean cumulative spread over the `h` months after each event.
 
     The outcome at month t is the sum of `one_period` (decimal per month; e.g. the headline log
@@ -309,13 +366,14 @@ def event_study(one_period: pd.Series, events: list[pd.Period], window: Window, 
     window; the events are those in the sample whose window is complete. Returns the dict of
     `inference.randomisation_test` (k, observed, null_mean, band_low/high = 2.5-97.5% of the
     randomised means, p_two_sided, p_greater, p_less; decimal) plus h, draws, eligible (months
-    with an outcome) and per_event (Series: event month as text -> outcome, decimal)."""
+    with an outcome) and per_event (Series: event month as text -> outcome, decimal). `min_gap`
+    (months, 0 = none) spaces the random draws like the events (`inference.randomisation_test`)."""
     s = _months(one_period).dropna()
     s = s[(s.index >= window.start) & (s.index <= window.as_of_month)]
     outcome = inference.forward_cumulative(s, h) if len(s) else pd.Series(dtype=float)
     ev = [pd.Period(e, "M") for e in events if window.start <= pd.Period(e, "M") <= window.as_of_month]
     ev = [e for e in ev if e in outcome.index and pd.notna(outcome.get(e))]
-    test = inference.randomisation_test(outcome, ev, draws=draws, seed=seed)
+    test = inference.randomisation_test(outcome, ev, draws=draws, seed=seed, min_gap=min_gap)
     test.update(h=h, draws=draws, eligible=int(outcome.notna().sum()),
                 per_event=pd.Series({str(e): float(outcome[e]) for e in ev}, dtype=float, name=f"next {h}m"))
     return test
@@ -392,19 +450,23 @@ def big_move_days(small_ret: pd.Series, large_ret: pd.Series, yield_daily: pd.Se
 
 
 def summary(returns: pd.DataFrame, dgs2_daily: pd.Series, fedfunds: pd.Series, upper_daily: pd.Series,
-            window: Window, one_period: pd.Series | None = None, draws: int = 2000, seed: int = 0) -> dict:
+            window: Window, one_period: pd.Series | None = None, draws: int = 2000, seed: int = 0,
+            prime_daily: pd.Series | None = None, min_gap: int = EVENT_MIN_GAP) -> dict:
     """The notebook's headline figures for the sample of `window` (data as published by as_of):
     size_spread_beta_dgs2 (Lo 30 - Hi 30 VW of `returns`, percent per month per pp,
     start..as_of_month, NW 6 lags, no control), its t and months; easing_cycles and first_cuts
-    (first cuts from start to the as_of date, `cycle_starts`); the event study (`event_study`)
+    (first cuts from start to the as_of date, `cycle_starts`, each at the month of its FOMC
+    decision, `event_months`, dated with `upper_daily` and, before 2008-12, `prime_daily`;
+    without it the signal month); the event study (`event_study`, draws spaced `min_gap` months)
     of `one_period` (the headline one-period spread, decimal per month, named by its
     definition, e.g. `rotation.spreads.one_period_spreads(...)[spreads.HEADLINE]`; when None,
     the log Lo 30 - Hi 30 spread of `returns`, named "Lo 30-Hi 30, VW"): spread_definition,
     mean_spread_12m_after_first_cut and mean_spread_24m_after_first_cut (mean cumulative
     spread over the 12 / 24 months after the first cuts whose window is complete by
     as_of_month, decimal), their _p_randomization (two-sided, `draws` draws, `seed`) and
-    _band_low/_band_high (2.5-97.5% of the randomised means), cycles_with_12m / cycles_with_24m
-    and cycles_small_ahead_12m (how many of the 12-month outcomes are positive);
+    _band_low/_band_high (2.5-97.5% of the randomised means), cycles_with_12m / cycles_with_24m,
+    per_event_12m / per_event_24m ({event month: cumulative spread, decimal}) and
+    cycles_small_ahead_12m (how many of the 12-month outcomes are positive);
     fed_target_upper (percent, last at or before as_of; NaN before the range began in 2008-12)
     and its date; current_cycle_first_cut (month of the latest cycle's first cut,
     `latest_cycle`, or None) and current_cycle_under_way."""
@@ -412,21 +474,23 @@ def summary(returns: pd.DataFrame, dgs2_daily: pd.Series, fedfunds: pd.Series, u
     d2 = monthly_changes({"DGS2": month_end_values(dgs2_daily)})
     fit = ols_newey_west(spread, d2[["DGS2"]], lags=6)
     signals = cut_signals(fedfunds, upper_daily)
-    cuts = cycle_starts(signals, window)
+    prime = None if prime_daily is None else window.to_date(prime_daily)
+    cuts = list(event_months(cycle_starts(signals, window), window.to_date(upper_daily), prime).values())
     if one_period is None:
         one_period = inference.log_spread(to_monthly_index(returns), "Lo 30", "Hi 30").rename("Lo 30-Hi 30, VW")
     upper, upper_date = value_at(upper_daily, window.as_of)
-    latest = latest_cycle(signals, window, upper_daily)
+    latest = latest_cycle(signals, window, upper_daily, prime_daily)
     out = {"size_spread_beta_dgs2": float(fit.params["DGS2"]), "size_spread_beta_dgs2_t": float(fit.tvalues["DGS2"]),
            "size_spread_beta_dgs2_months": fit.nobs, "easing_cycles": len(cuts), "first_cuts": [str(c) for c in cuts],
            "spread_definition": str(one_period.name)}
     for h in (12, 24):
-        test = event_study(one_period, cuts, window, h, draws=draws, seed=seed)
+        test = event_study(one_period, cuts, window, h, draws=draws, seed=seed, min_gap=min_gap)
         out.update({f"mean_spread_{h}m_after_first_cut": test["observed"],
                     f"mean_spread_{h}m_after_first_cut_p_randomization": test["p_two_sided"],
                     f"mean_spread_{h}m_after_first_cut_band_low": test["band_low"],
                     f"mean_spread_{h}m_after_first_cut_band_high": test["band_high"],
-                    f"cycles_with_{h}m": test["k"], f"eligible_months_{h}m": test["eligible"]})
+                    f"cycles_with_{h}m": test["k"], f"eligible_months_{h}m": test["eligible"],
+                    f"per_event_{h}m": {k: float(v) for k, v in test["per_event"].items()}})
         if h == 12:
             out["cycles_small_ahead_12m"] = int((test["per_event"] > 0).sum())
     out.update({"fed_target_upper": upper, "fed_target_upper_date": None if upper_date is None else str(upper_date.date()),
@@ -458,20 +522,33 @@ def cumulative_since(returns: pd.DataFrame, small: str, large: str, first: pd.Pe
     return {"from": str(seg.index[0]), "to": str(seg.index[-1]), "small": rs, "large": rl, "difference": rs - rl}
 
 
-def since_first_cut(cycle: dict, returns: pd.DataFrame, small_prices: pd.Series, large_prices: pd.Series,
-                    window: Window, small: str = "Lo 30", large: str = "Hi 30") -> dict:
+def log_spread_since(one_period: pd.Series, first: pd.Period, last: pd.Period) -> dict:
+    """Sum of a one-period spread (decimal per month; a cumulative log spread for the headline)
+    over months first..last with a value: from, to (first and last month used, text), months
+    (count) and difference (decimal); None / 0 / NaN when no month has a value."""
+    s = _months(one_period).dropna()
+    seg = s[(s.index >= pd.Period(first, "M")) & (s.index <= pd.Period(last, "M"))]
+    if seg.empty:
+        return {"from": None, "to": None, "months": 0, "difference": float("nan")}
+    return {"from": str(seg.index[0]), "to": str(seg.index[-1]), "months": len(seg), "difference": float(seg.sum())}
+
+
+def since_first_cut(cycle: dict, one_period: pd.Series, small_prices: pd.Series, large_prices: pd.Series,
+                    window: Window) -> dict:
     """What small minus large did since the first cut of `cycle` (`latest_cycle`), up to as_of:
-    "daily": `total_return_since` of two adjusted daily price series from the last close before
-    cycle["returns_from"] to the last close at or before as_of; "monthly": `cumulative_since` of
-    the monthly `small` and `large` returns from the month after the first-cut month to
-    as_of_month. Each is a dict (from, to, small, large, difference; decimal); from/to are None
-    and the returns NaN when there is no cycle or no data."""
-    empty = {"from": None, "to": None, "small": float("nan"), "large": float("nan"), "difference": float("nan")}
+    "daily": `total_return_since` of two adjusted daily price series (e.g. IWM and SPY) from the
+    last close before cycle["returns_from"] to the last close at or before as_of (from, to,
+    small, large, difference; simple returns, decimal); "monthly": `log_spread_since` of the
+    one-period spread `one_period` (e.g. the headline, decimal per month) from the month after
+    the first-cut month to as_of_month (from, to, months, difference: cumulative log spread,
+    decimal). from/to are None and the values NaN when there is no cycle or no data."""
+    empty_d = {"from": None, "to": None, "small": float("nan"), "large": float("nan"), "difference": float("nan")}
+    empty_m = {"from": None, "to": None, "months": 0, "difference": float("nan")}
     if cycle.get("first_cut") is None:
-        return {"daily": dict(empty), "monthly": dict(empty)}
+        return {"daily": dict(empty_d), "monthly": dict(empty_m)}
     daily = total_return_since(window.to_date(small_prices), window.to_date(large_prices), cycle["returns_from"], window.as_of)
     first = cycle["first_cut"] + 1
-    monthly = cumulative_since(returns, small, large, first, window.as_of_month) if first <= window.as_of_month else dict(empty)
+    monthly = log_spread_since(one_period, first, window.as_of_month) if first <= window.as_of_month else dict(empty_m)
     return {"daily": daily, "monthly": monthly}
 
 

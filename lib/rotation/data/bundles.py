@@ -12,6 +12,7 @@ def claims_inputs() -> dict:
         "t10y2y": fred_series("T10Y2Y"), "upper": fred_series("DFEDTARU"), "lower": fred_series("DFEDTARL"),
         "cpi": fred_series("CPIAUCSL"), "cpi_core": fred_series("CPILFESL"), "unrate": fred_series("UNRATE"),
         "usrec": fred_series("USREC"), "fedfunds": fred_series("FEDFUNDS"), "dgs2": fred_series("DGS2"),
+        "prime": fred_series("DPRIME"),
         "hy": fred_series("BAMLH0A0HYM2"),
         "me_returns": famafrench_table(me, "Average Value Weight Returns -- Monthly"),
         "me_returns_ew": famafrench_table(me, "Average Equal Weighted Returns -- Monthly"),
