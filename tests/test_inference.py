@@ -219,3 +219,13 @@ def test_vectorised_bootstrap_statistics_equal_the_single_sample_ones():
     for i in range(5):
         b, t, _ = inf._slope_and_t_hodrick(d[i], x[i], 12, 1.0)
         assert slopes[i] == pytest.approx(b, rel=1e-9) and ts[i] == pytest.approx(t, rel=1e-9)
+
+
+def test_spaced_draws_are_uniform_over_the_allowed_sets():
+    # 6 contiguous months, 2 picks at least 3 apart: the allowed sets are (0,3) (0,4) (0,5) (1,4)
+    # (1,5) (2,5): six sets, each should come up about 1/6 of the time
+    rng = np.random.default_rng(2)
+    picks = inf._spaced_draws(6, 2, 6000, 3, np.arange(6), rng)
+    sets, counts = np.unique(picks, axis=0, return_counts=True)
+    assert [tuple(s) for s in sets] == [(0, 3), (0, 4), (0, 5), (1, 4), (1, 5), (2, 5)]
+    assert (abs(counts / 6000 - 1 / 6) < 0.02).all()

@@ -314,6 +314,12 @@ def _spaced_draws(n: int, k: int, draws: int, min_gap: int, positions: np.ndarra
     are pairwise at least `min_gap` apart (rejection sampling in batches)."""
     if min_gap <= 0 or k == 1:
         return np.array([rng.choice(n, size=k, replace=False) for _ in range(draws)])
+    slack = (k - 1) * (min_gap - 1)
+    if len(positions) == n and n and positions[-1] - positions[0] == n - 1 and n - slack >= k:
+        # contiguous months: a uniform k-subset of n - slack slots, spread out by (gap - 1) after
+        # each pick, is a uniform draw among all sets whose members are min_gap apart
+        base = np.sort(np.argsort(rng.random((draws, n - slack)), axis=1)[:, :k], axis=1)
+        return base + np.arange(k) * (min_gap - 1)
     out: list[np.ndarray] = []
     for _ in range(200):
         cand = np.sort(np.argsort(rng.random((max(draws, 100) * 4, n)), axis=1)[:, :k], axis=1)
