@@ -1,13 +1,23 @@
 """Named bundles of loaded datasets for notebooks that need many at once."""
 from __future__ import annotations
 
+from . import availability
+from .catalog import article_date
 from .loaders import close_prices, famafrench_table, fred_series, shiller
 
 
 def claims_inputs() -> dict:
-    """Every frame the claims check reads (see `rotation.claims` for the keys and units)."""
+    """Every frame the claims check reads (see `rotation.claims` for the keys and units).
+
+    `cpi_at_article` is CPI as published on the article's date (`article_date()`), or at the
+    data cutoff in force when that is earlier: the prints the article could have known."""
     me = "ff_portfolios_me"
+    now = availability.current_cutoff()
+    at_article = article_date() if now is None else min(now, article_date())
+    with availability.cutoff(at_article):
+        cpi_at_article = fred_series("CPIAUCSL")
     return {
+        "cpi_at_article": cpi_at_article,
         "rut": close_prices("RUT"), "spy": close_prices("SPY"), "nasdaq": fred_series("NASDAQCOM"),
         "t10y2y": fred_series("T10Y2Y"), "upper": fred_series("DFEDTARU"), "lower": fred_series("DFEDTARL"),
         "cpi": fred_series("CPIAUCSL"), "cpi_core": fred_series("CPILFESL"), "unrate": fred_series("UNRATE"),
