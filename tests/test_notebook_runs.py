@@ -233,8 +233,9 @@ def test_valuation_figures_match_library(tmp_path, store, as_of):
         etf = spreads.etf_spread_monthly(window.to_date(data.close_prices("IWM")), window.to_date(data.close_prices("SPY")))
     best = spreads.best_tracking(spreads.tracking_table(window.to_date(spreads.candidate_spreads(vw, ew, factors)), window.to_date(etf)))
     assert figs["small_minus_large_best_tracking"]["value"] == (None if best is None else spreads.label(*best))
-    naming = [st["text"] for st in statements if st["text"].startswith("The outcome is the headline")]
-    assert len(naming) == 1 and (("definition fixed for the collection on data up to 2026" in naming[0]) == (as_of < "2026"))
+    naming = [st["text"] for st in statements if st["text"].startswith("The headline small-minus-large spread")]
+    before_choice = pd.Period(as_of[:7], "M") < spreads.chosen_on_end()
+    assert len(naming) == 1 and (("is a definition fixed for the collection" in naming[0]) == before_choice)
 
 
 @pytest.mark.parametrize("as_of, start, first_cut", [("2025-12-31", "1990-01-01", "2024-09"), ("2019-12-31", "1977-01-01", "2019-07"),

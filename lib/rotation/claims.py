@@ -225,11 +225,15 @@ def check_easing(rec, inp, ctx) -> dict:
     if not k:
         return {"verdict": "not yet observable", "value": None, "window": window,
                 "evidence": "no easing cycle since the test's start has 12 months of returns by as_of."}
-    # the rule (claims.yml): the robust test decides; the rate beta is co-movement, not evidence
-    verdict = ROBUST_VERDICT[inference.stance(m, p, +1, tol["alpha"])]
+    # the rule (claims.yml): the robust test decides; the rate beta is co-movement, not evidence; with fewer
+    # than five cycles the cycles are episodes, not a sample: no p is read and the claim stays inconclusive
+    few = k < inference.MIN_EPISODES
+    verdict = "inconclusive" if few else ROBUST_VERDICT[inference.stance(m, p, +1, tol["alpha"])]
+    test = (f"{k} cycle(s), fewer than {inference.MIN_EPISODES}: episodes, no p-value read" if few
+            else f"randomisation p {p:.2f}, {k} cycles")
     return {"verdict": verdict, "value": m, "window": window,
             "evidence": f"small minus large ({head['spread_definition']}, log) averaged {m:+.1%} over the 12 months after a first cut "
-                        f"({', '.join(head['first_cuts'])}; randomisation p {p:.2f}, {k} cycle(s)); "
+                        f"({', '.join(head['first_cuts'])}; {test}); "
                         f"month to month, the Lo 30 - Hi 30 spread moved {'with' if beta > 0 else 'against'} 2-year yields "
                         f"(beta {beta:+.2f}% per pp, t {t:+.1f}; co-movement, not the effect of a cut)."}
 

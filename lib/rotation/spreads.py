@@ -253,3 +253,47 @@ def one_period_spreads(me_vw: pd.DataFrame, me_ew: pd.DataFrame, factors: pd.Dat
 def headline_one_period(me_vw: pd.DataFrame, me_ew: pd.DataFrame, factors: pd.DataFrame) -> pd.Series:
     """The headline definition (`HEADLINE`) as a one-period series (see `one_period_spreads`)."""
     return one_period_spreads(me_vw, me_ew, factors)[HEADLINE]
+
+
+def chosen_on_end() -> pd.Period:
+    """The last month of the IWM-minus-SPY data the headline definition was fixed on."""
+    return pd.Period(HEADLINE_CHOSEN_ON.split(" to ")[-1], "M")
+
+
+def best_tracking_at(me_vw: pd.DataFrame, me_ew: pd.DataFrame, factors: pd.DataFrame, iwm_daily: pd.Series,
+                     spy_daily: pd.Series, window):
+    """The (spread, weighting) the headline's rule (`best_tracking` of `tracking_table` against
+    IWM minus SPY) picks on the data up to the window's as_of, or None when no month of ETF
+    returns exists by then. Inputs as for `candidate_spreads` and `etf_spread_monthly`."""
+    etf = window.to_date(etf_spread_monthly(window.to_date(iwm_daily), window.to_date(spy_daily)))
+    return best_tracking(tracking_table(window.to_date(candidate_spreads(me_vw, me_ew, factors)), etf))
+
+
+def state_headline(window, best) -> None:
+    """Record the headline definition (`small_minus_large_definition`) and what the rule picks on
+    the data published by as_of (`small_minus_large_best_tracking`, from `best_tracking_at`), both
+    quiet, and say which definition the report uses; a report dated before the end of the data
+    the definition was fixed on says that it is a definition, not an estimate of that date, and
+    whether the rule would have picked it then. One sentence, the same in every notebook."""
+    from . import findings, results
+
+    results.record("small_minus_large_definition", label(*HEADLINE), "definition", window.as_of_month,
+                   f"the collection's headline small-minus-large series, fixed once on the months {HEADLINE_CHOSEN_ON} of IWM "
+                   "minus SPY (highest monthly correlation, near-ties within 0.01 to the lower tracking error): a definition, "
+                   "not an estimate", quiet=True)
+    results.record("small_minus_large_best_tracking", None if best is None else label(*best), "definition", window.as_of_month,
+                   "the candidate the headline's rule picks on the IWM minus SPY months published by as_of "
+                   "(none before a full common month)", quiet=True)
+    if window.as_of_month >= chosen_on_end():
+        findings.say("The headline small-minus-large spread is {name}, the candidate that best tracks the Russell 2000 against the "
+                     "S&P 500 (IWM minus SPY) over the months {chosen}.",
+                     name=findings.figure("small_minus_large_definition"), chosen=findings.text(HEADLINE_CHOSEN_ON))
+        return
+    findings.say("The headline small-minus-large spread, {name}, is a definition fixed for the collection on the IWM-minus-SPY "
+                 "months {chosen}, after this date, not an estimate made with the data of {as_of}; {then}.",
+                 name=findings.figure("small_minus_large_definition"), chosen=findings.text(HEADLINE_CHOSEN_ON),
+                 as_of=findings.text(window.as_of.date()),
+                 then=(findings.text("no month of ETF returns had been published by then to choose with") if best is None else
+                       findings.compare("small_minus_large_best_tracking", "==", "small_minus_large_definition",
+                                        "on the months published by then the same rule also picks it",
+                                        f"on the months published by then the rule picks {label(*best)} instead (it is in the robustness grid)")))
