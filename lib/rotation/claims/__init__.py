@@ -17,7 +17,9 @@ Inputs (a dict of frames, built by `rotation.data.claims_inputs()`):
 rut, spy (daily closes), nasdaq, t10y2y, upper, lower (FRED daily), cpi, cpi_core, unrate,
 usrec, fedfunds (FRED monthly), dgs2 (daily), hy (daily, spliced), me_returns, me_firms,
 me_size, me_returns_ew (Portfolios_Formed_on_ME), factors (5 factors), prime (FRED DPRIME, daily), ep_firms (Portfolios_Formed_on_E-P), bm25_firms,
-bm25_cap, bm25_bm_june (June-formation BE/ME), bm25_returns (25_Portfolios_5x5), shiller.
+bm25_cap, bm25_bm_june (June-formation BE/ME), bm25_returns (25_Portfolios_5x5), shiller,
+iwm, qqq, rsp (adjusted daily closes: total return), dgs10, baa10y, effr (FRED daily), baa (FRED monthly, ends 2019-11),
+op25_firms, op25_cap, op25_returns (25_Portfolios_ME_OP_5x5).
 """
 from __future__ import annotations
 

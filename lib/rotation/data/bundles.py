@@ -19,6 +19,8 @@ def claims_inputs() -> dict:
     return {
         "cpi_at_article": cpi_at_article,
         "rut": close_prices("RUT"), "spy": close_prices("SPY"), "nasdaq": fred_series("NASDAQCOM"),
+        "iwm": close_prices("IWM"), "qqq": close_prices("QQQ"), "rsp": close_prices("RSP"),  # adjusted closes: total return
+        "dgs10": fred_series("DGS10"), "baa10y": fred_series("BAA10Y"), "baa": fred_series("BAA"), "effr": fred_series("EFFR"),
         "t10y2y": fred_series("T10Y2Y"), "upper": fred_series("DFEDTARU"), "lower": fred_series("DFEDTARL"),
         "cpi": fred_series("CPIAUCSL"), "cpi_core": fred_series("CPILFESL"), "unrate": fred_series("UNRATE"),
         "usrec": fred_series("USREC"), "fedfunds": fred_series("FEDFUNDS"), "dgs2": fred_series("DGS2"),
@@ -34,5 +36,8 @@ def claims_inputs() -> dict:
         "bm25_cap": famafrench_table("ff_25_size_bm", "Average Market Cap"),
         "bm25_bm_june": famafrench_table("ff_25_size_bm", "BE_FYt-1/ME_June t"),
         "bm25_returns": famafrench_table("ff_25_size_bm", "Average Value Weighted Returns -- Monthly"),
+        "op25_firms": famafrench_table("ff_25_size_op", "Number of Firms in Portfolios"),
+        "op25_cap": famafrench_table("ff_25_size_op", "Average Market Cap"),
+        "op25_returns": famafrench_table("ff_25_size_op", "Average Value Weighted Returns -- Monthly"),
         "shiller": shiller(),
     }
