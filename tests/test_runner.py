@@ -168,3 +168,36 @@ def test_spec_grid_rows_are_gathered_into_one_csv(tmp_path):
     grid = pd.read_csv(tmp_path / "o" / "spec_grid.csv")
     assert list(grid.columns) == GRID_COLUMNS  # exactly the issue's columns, extras (stance) stay in the notebook
     assert list(grid["horizon_months"]) == [36, 60] and set(grid["claim"]) == {"toy"}
+
+
+def test_verdict_grid_colours_each_claim_by_date_with_the_thesis_first():
+    import pandas as pd
+
+    from rotation.claims import VERDICT_COLOURS
+    from rotation.runner import verdict_grid_html
+
+    rows = [("2025-06-30", "05_claims_check", "q4_catch_up_rally.verdict", "not yet observable"),
+            ("2025-12-31", "05_claims_check", "q4_catch_up_rally.verdict", "supported"),
+            ("2025-06-30", "06_thesis_verdict", "thesis_verdict", "inconclusive"),
+            ("2025-12-31", "06_thesis_verdict", "thesis_verdict", "contradicted"),
+            ("2025-12-31", "05_claims_check", "claims_total", 25)]
+    table = pd.DataFrame([{"run_as_of": d, "notebook": nb, "figure": f, "value": v,
+                           "unit": "count" if isinstance(v, int) else "verdict", "as_of": d, "label": "", "status": "ok"}
+                          for d, nb, f, v in rows])
+    page = verdict_grid_html(table)
+    assert page.index("thesis_verdict") < page.index("q4_catch_up_rally")  # the bottom line leads
+    assert f"background:{VERDICT_COLOURS['supported']}' title='q4_catch_up_rally at 2025-12-31'>supported" in page
+    assert f"background:{VERDICT_COLOURS['not yet observable']}' title='q4_catch_up_rally at 2025-06-30'>not yet observable" in page
+    assert "claims_total" not in page  # counts are not verdicts
+    assert verdict_grid_html(table[table["unit"] != "verdict"]) == ""
+
+
+def test_index_leads_with_the_thesis_verdict():
+    from rotation.runner import NotebookResult, thesis_lead_html
+
+    verdict = {"value": "inconclusive", "unit": "verdict", "as_of": "2025-12-31", "label": "two of four legs hold"}
+    res = {"06_thesis_verdict": NotebookResult(stem="06_thesis_verdict", status="ok", seconds=1.0, parameters={},
+                                                figures={"thesis_verdict": verdict})}
+    lead = thesis_lead_html(res)
+    assert "<b>inconclusive</b>" in lead and "two of four legs hold" in lead and "href='06_thesis_verdict.html'" in lead
+    assert thesis_lead_html({}) == ""

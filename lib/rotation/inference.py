@@ -29,6 +29,7 @@ Methods and references:
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -503,3 +504,63 @@ def event_grid(claim: str, spreads: dict, events, starts, horizons, direction: i
                              "ci_low": np.nan, "ci_high": np.nan,
                              "stance": stance(test["observed"], test["p_two_sided"], direction)})
     return pd.DataFrame(rows, columns=GRID_COLUMNS + ["band_low", "band_high", "ci_low", "ci_high", "stance"])
+
+
+# ------------------------------------------------------------------ means and single-driver fits (issue 14)
+
+def normal_two_sided_p(t: float) -> float:
+    """Two-sided p-value of a t-statistic read against the standard normal (large-sample rule:
+    |t| >= 1.96 <-> p <= 0.05); NaN for a NaN t."""
+    return float(math.erfc(abs(t) / math.sqrt(2.0))) if t == t else float("nan")
+
+
+def mean_newey_west(series: pd.Series, lags: int) -> dict:
+    """The mean of a (monthly) series with its Newey-West (1987) standard error: OLS of the
+    series on a constant, `newey_west_cov` with `lags` lags (Bartlett kernel, no small-sample
+    correction), the t read against the normal (`normal_two_sided_p`). Missing values are
+    dropped. Returns mean (units of the series, e.g. decimal per month), se, t, p, n, first and
+    last (index labels of the first and last observation used; None when empty); NaN figures
+    with fewer than three observations."""
+    s = series.dropna()
+    n = len(s)
+    if n < 3:
+        return {"mean": float("nan"), "se": float("nan"), "t": float("nan"), "p": float("nan"), "n": n,
+                "first": s.index[0] if n else None, "last": s.index[-1] if n else None}
+    y = s.to_numpy(float)
+    z = np.ones((n, 1))
+    beta, resid, _ = ols(z, y)
+    se = float(np.sqrt(newey_west_cov(z, resid, lags)[0, 0]))
+    t = float(beta[0] / se) if se > 0 else float("nan")
+    return {"mean": float(beta[0]), "se": se, "t": t, "p": normal_two_sided_p(t), "n": n,
+            "first": s.index[0], "last": s.index[-1]}
+
+
+def single_driver_fits(y: pd.Series, drivers: pd.DataFrame, lags: int) -> pd.DataFrame:
+    """How much of `y`'s variation each candidate driver explains on its own: one OLS of `y` on
+    a constant and one column of `drivers`, all on the common sample (the index labels where
+    `y` and every driver have a value, so the R²s compare like with like). Per driver (index):
+    slope (units of y per unit of the driver), t_nw (Newey-West, `lags` lags, no small-sample
+    correction), p_nw (two-sided, normal), r2 (1 - SSR / SST, 0-1; the squared correlation) and
+    n_obs. `attrs` first and last: the first and last label of the common sample (None when it
+    is empty). A driver that does not vary on the sample gets NaN figures. R² describes
+    co-movement, not a causal share of variance."""
+    both = pd.concat([y.rename("__y"), drivers], axis=1, join="inner").dropna()
+    rows = {}
+    for name in drivers.columns:
+        x = both[name].to_numpy(float)
+        yy = both["__y"].to_numpy(float)
+        n = len(yy)
+        if n < 3 or np.ptp(x) == 0:
+            rows[name] = {"slope": np.nan, "t_nw": np.nan, "p_nw": np.nan, "r2": np.nan, "n_obs": n}
+            continue
+        z = np.column_stack([np.ones(n), x])
+        beta, resid, _ = ols(z, yy)
+        se = float(np.sqrt(newey_west_cov(z, resid, lags)[1, 1]))
+        t = float(beta[1] / se) if se > 0 else float("nan")
+        sst = float(np.sum((yy - yy.mean()) ** 2))
+        rows[name] = {"slope": float(beta[1]), "t_nw": t, "p_nw": normal_two_sided_p(t),
+                      "r2": 1.0 - float(np.sum(resid ** 2)) / sst if sst > 0 else np.nan, "n_obs": n}
+    out = pd.DataFrame.from_dict(rows, orient="index", columns=["slope", "t_nw", "p_nw", "r2", "n_obs"])
+    out.index.name = "driver"
+    out.attrs = {"first": both.index[0] if len(both) else None, "last": both.index[-1] if len(both) else None}
+    return out

@@ -509,12 +509,57 @@ def comparison_html(by_date, table, wall: float) -> str:
         wide = numeric.pivot_table(index=["notebook", "figure", "unit"], columns="run_as_of", values="value", aggfunc="first")
         parts.append("<h2>Headline figures by date</h2>" + wide.to_html(float_format=lambda v: f"{v:,.4g}", na_rep="–"))
         parts.append("<h2>Small multiples</h2>" + f"<img alt='small multiples' src='data:image/png;base64,{plotting.small_multiples_png(numeric)}'>")
-    text = table[table["value"].map(lambda v: isinstance(v, str))]
+    parts.append(verdict_grid_html(table))
+    text = table[table["value"].map(lambda v: isinstance(v, str)) & ~table["unit"].eq("verdict")]
     if len(text):
         wide = text.pivot_table(index=["notebook", "figure"], columns="run_as_of", values="value", aggfunc="first")
-        parts.append("<h2>Text figures (verdicts, months) by date</h2>" + wide.to_html(na_rep="–"))
+        parts.append("<h2>Text figures (months, labels) by date</h2>" + wide.to_html(na_rep="–"))
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+THESIS_FIGURE = "thesis_verdict"  # recorded by notebook 06 (unit "verdict"): the collection's bottom line
+
+
+def verdict_grid_html(table) -> str:
+    """Claims-by-date grid of verdicts (figures with unit "verdict": each claim's `<id>.verdict`
+    from the claims check and the synthesis's `thesis_verdict`), one coloured cell per run date,
+    so a sweep shows how the evidence for each claim evolved. Empty when no run recorded one."""
+    from .claims import VERDICT_COLOURS
+
+    verdicts = table[table["unit"].eq("verdict")]
+    if not len(verdicts):
+        return ""
+    wide = verdicts.pivot_table(index="figure", columns="run_as_of", values="value", aggfunc="first")
+    order = sorted(wide.index, key=lambda f: (f != THESIS_FIGURE, f))
+    dates = list(wide.columns)
+    rows = []
+    for figure in order:
+        name = figure[: -len(".verdict")] if figure.endswith(".verdict") else figure
+        cells = []
+        for d in dates:
+            v = wide.at[figure, d]
+            text = "–" if not isinstance(v, str) else v
+            cells.append(f"<td style='background:{VERDICT_COLOURS.get(text, '#ffffff')}' title='{html.escape(name)} at {html.escape(str(d))}'>"
+                         f"{html.escape(text)}</td>")
+        rows.append(f"<tr><th><code>{html.escape(name)}</code></th>{''.join(cells)}</tr>")
+    legend = " ".join(f"<span style='background:{c};padding:1px 6px'>{html.escape(v)}</span>" for v, c in VERDICT_COLOURS.items())
+    return ("<h2>Verdicts by date</h2><p>Each claim's verdict at each run date (a claim whose window had not closed is "
+            f"<i>not yet observable</i>). {legend}</p><table class='verdict-grid'><tr><th>claim</th>"
+            + "".join(f"<th>{html.escape(str(d))}</th>" for d in dates) + "</tr>" + "".join(rows) + "</table>")
+
+
+def thesis_lead_html(results: dict[str, NotebookResult]) -> str:
+    """The index's opening: the synthesis notebook's `thesis_verdict` (value and one-line reading)
+    with a link to its report; empty when the synthesis did not run or recorded no verdict."""
+    for stem, r in results.items():
+        rec = r.figures.get(THESIS_FIGURE)
+        if rec is None:
+            continue
+        return (f"<h2>Bottom line</h2><p class='thesis'><b>{html.escape(str(rec.get('value')))}</b> "
+                f"<small>(as of {html.escape(str(rec.get('as_of')))})</small>: {html.escape(str(rec.get('label', '')))} "
+                f"<a href='{html.escape(stem)}.html'>Read the thesis verdict ({html.escape(stem)})</a>.</p>")
+    return ""
 
 
 def _fmt(value) -> str:
@@ -546,7 +591,8 @@ def verdict_table_html(figures: dict) -> str:
 
 
 def index_html(results: dict[str, NotebookResult], wall: float, request: RunRequest) -> str:
-    """The run's front page: verdicts first (when the claims check ran), then every report."""
+    """The run's front page: the thesis verdict first (when notebook 06 ran), then the claims
+    check's verdicts (when it ran), then every report."""
     vintage = data_vintage()
     commit = git_commit()
     when = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -559,6 +605,7 @@ def index_html(results: dict[str, NotebookResult], wall: float, request: RunRequ
              f"<p>Run {html.escape(when)} · git commit <code>{html.escape(commit)}</code> · wall time {wall:.1f}s</p>",
              "<p>Data: " + " · ".join(f"{html.escape(k.replace('_', ' '))}: <code>{html.escape(str(v))}</code>"
                                        for k, v in vintage.items()) + "</p>"]
+    parts.append(thesis_lead_html(results))
     claims = next((r for s, r in results.items() if "claims" in s), None)
     if claims is not None:
         parts.append(verdict_table_html(claims.figures))
@@ -568,7 +615,7 @@ def index_html(results: dict[str, NotebookResult], wall: float, request: RunRequ
         figs = "".join(
             f"<li><code>{html.escape(k)}</code> = {html.escape(_fmt(v.get('value')))} {html.escape(str(v.get('unit', '')))}"
             f" <small>(as of {html.escape(str(v.get('as_of')))}; {html.escape(str(v.get('label', '')))})</small></li>"
-            for k, v in r.figures.items() if not k.endswith(".verdict"))
+            for k, v in r.figures.items() if not k.endswith(".verdict") and k != THESIS_FIGURE)
         status = r.status + (f": {html.escape(r.error)}" if r.error else "")
         params = html.escape(json.dumps(r.parameters)) if r.parameters else "defaults"
         parts.append(f"<tr><td><a href='{html.escape(stem)}.html'>{html.escape(stem)}</a></td>"

@@ -11,7 +11,8 @@ Verdicts:
 * inconclusive        a statistical claim the robust test does not decide (p at or above the
                       record's alpha, whichever the sign): the same rule decides for or against;
 * not testable        the data needed are not here; the evidence names the closest analogue;
-* not yet observable  the claim's window ends after `as_of`.
+* not yet observable  the data that decide the claim are not all published by `as_of` (each record's
+                      `observable_from` and `observable_because` say when and why).
 
 Inputs (a dict of frames, built by `rotation.data.claims_inputs()`):
 rut, spy (daily closes), nasdaq, t10y2y, upper, lower (FRED daily), cpi, cpi_core, unrate,
@@ -19,7 +20,7 @@ usrec, fedfunds (FRED monthly), dgs2 (daily), hy (daily, spliced), me_returns, m
 me_size, me_returns_ew (Portfolios_Formed_on_ME), factors (5 factors), prime (FRED DPRIME, daily), ep_firms (Portfolios_Formed_on_E-P), bm25_firms,
 bm25_cap, bm25_bm_june (June-formation BE/ME), bm25_returns (25_Portfolios_5x5), shiller,
 iwm, qqq, rsp (adjusted daily closes: total return), dgs10, baa10y, effr (FRED daily), baa (FRED monthly, ends 2019-11),
-op25_firms, op25_cap, op25_returns (25_Portfolios_ME_OP_5x5).
+op25_firms, op25_cap, op25_returns, op25_returns_ew (25_Portfolios_ME_OP_5x5).
 """
 from __future__ import annotations
 
@@ -68,7 +69,8 @@ def evaluate(records: list[dict], inputs: dict, window) -> pd.DataFrame:
             raise KeyError(f"claim {rec['id']}: unknown check {rec['check']!r}; known: {', '.join(sorted(CHECKS))}")
         if pd.Timestamp(rec["observable_from"]) > ctx["as_of"]:
             out = {"verdict": "not yet observable",
-                   "evidence": f"the claim's window ends {rec['observable_from']}, after as_of {ctx['as_of'].date()}."}
+                   "evidence": f"observable from {rec['observable_from']}, after as_of {ctx['as_of'].date()}: "
+                               f"{rec['observable_because']}."}
         else:
             out = CHECKS[rec["check"]](rec, inp, ctx)
         merged = {**base, **out}

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .. import concentration
+from ..timeseries import percentile_rank, value_at
 from .common import period_return, sessions_after
 
 def check_small_caps_lead(rec, inp, ctx) -> dict:
@@ -83,3 +85,139 @@ def check_near_record(rec, inp, ctx) -> dict:
     return {"verdict": verdict, "value": worst, "window": f"{days[0].date()} to {days[-1].date()}",
             "evidence": f"over the first {tol['sessions']} sessions of 2026 SPY closed at most {-worst:.2%} below its running all-time high "
                         f"(new highs on {sum(below >= 0)} of them; adjusted closes, dividends included)."}
+
+
+# ------------------------------------------------------------------ issue 14: Q4 rally, breadth, tech profit-taking
+
+def window_total_returns(closes: dict[str, pd.Series], start, end) -> pd.DataFrame:
+    """Return (decimal) of each named daily close series from its last close at or before date
+    `start` to its last close at or before date `end`, with the two dates used (columns `return`,
+    `from`, `to`; one row per name). On ETF adjusted closes (IWM, SPY, QQQ, RSP: split- and
+    dividend-adjusted, Yahoo) this is the total return; on ^RUT it is the price return. Nothing
+    is forward-filled: a series that ends before `end` shows its real last date in `to`."""
+    rows = {}
+    for name, s in closes.items():
+        a, a_d = value_at(s, start)
+        b, b_d = value_at(s, end)
+        rows[name] = {"return": b / a - 1 if a_d is not None and b_d is not None else float("nan"),
+                      "from": a_d, "to": b_d}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def calendar_quarter_returns(closes: pd.Series, as_of) -> pd.Series:
+    """Return (decimal) of each complete calendar quarter, indexed by quarter (PeriodIndex "Q"):
+    the quarter's last close over the previous quarter's last close, matched by quarter (a
+    missing quarter gives no return, never a two-quarter one). A quarter counts when it ended
+    on or before date `as_of` and the series has a close in its last seven calendar days (so a
+    series that stopped mid-quarter gives no return for it). Total return on adjusted closes."""
+    s = closes.dropna()
+    quarters = s.index.to_period("Q")
+    last = s.groupby(quarters).last()
+    last_day = pd.Series(s.index, index=s.index).groupby(quarters).last()
+    ends = last.index.to_timestamp(how="end").normalize()
+    complete = (ends <= pd.Timestamp(as_of)) & (last_day.to_numpy() >= ends - pd.Timedelta(days=7))
+    last = last[complete]
+    prior = last.copy()
+    prior.index = prior.index + 1
+    out = (last / prior.reindex(last.index) - 1).dropna()
+    out.index.name = "quarter"
+    return out.rename(closes.name)
+
+
+def catch_up_verdict(small: float, spy: float, qqq: float, min_lead: float) -> str:
+    """The `q4_catch_up_rally` rule on quarter returns (decimals): supported when the small-cap
+    return is positive and beats both SPY and QQQ by at least `min_lead`; contradicted when it is
+    not positive or trails SPY by at least `min_lead`; mixed otherwise."""
+    if small <= 0 or spy - small >= min_lead:
+        return "contradicted"
+    if small - spy >= min_lead and small - qqq >= min_lead:
+        return "supported"
+    return "mixed"
+
+
+def check_q4_catch_up_rally(rec, inp, ctx) -> dict:
+    """IWM against SPY and QQQ over Q4 2025 (total returns, adjusted closes), with the quarter's
+    IWM-minus-SPY ranked among all complete calendar quarters since IWM began."""
+    tol = rec["tolerance"]
+    start, end = pd.Timestamp(tol["start"]), pd.Timestamp(tol["end"])
+    if ctx["as_of"] < end:
+        return {"verdict": "not yet observable", "value": None, "evidence": f"the quarter ends {end.date()}, after as_of."}
+    r = window_total_returns({k: inp[k] for k in ("iwm", "spy", "qqq")}, start, end)
+    iwm, spy, qqq = (float(r.loc[k, "return"]) for k in ("iwm", "spy", "qqq"))
+    verdict = catch_up_verdict(iwm, spy, qqq, tol["min_lead"])
+    rel = (calendar_quarter_returns(inp["iwm"], ctx["as_of"]) - calendar_quarter_returns(inp["spy"], ctx["as_of"])).dropna()
+    quarter = end.to_period("Q")
+    rank = (f"this quarter's IWM minus SPY ranks at percentile {percentile_rank(rel, float(rel[quarter])):.0f} (0-100) "
+            f"of the {len(rel)} complete calendar quarters {rel.index[0]}-{rel.index[-1]} (descriptive, for 'blistering'; not part of the verdict)"
+            if quarter in rel.index else "the quarter is not complete in the data, so it is not ranked")
+    return {"verdict": verdict, "value": iwm - max(spy, qqq),
+            "window": f"{r.loc['iwm', 'from'].date()} close to {r.loc['iwm', 'to'].date()} close",
+            "evidence": f"total returns (adjusted closes): Russell 2000 ETF (IWM) {iwm:+.2%}, S&P 500 (SPY) {spy:+.2%}, Nasdaq-100 (QQQ) "
+                        f"{qqq:+.2%}; IWM minus SPY {(iwm - spy) * 100:+.2f} pp, IWM minus QQQ {(iwm - qqq) * 100:+.2f} pp (rule: a positive "
+                        f"return and a lead of at least {tol['min_lead'] * 100:.0f} pp over both); {rank}."}
+
+
+def breadth_verdict(equal_minus_cap: float, share_change: float) -> str:
+    """The `breadth_expanding` rule: supported when the equal-weight index beat the cap-weighted
+    one (decimal return difference > 0) and the top-decile share of market cap fell; contradicted
+    when it lagged and the share rose; mixed otherwise (the two measures disagree, or one is flat)."""
+    if equal_minus_cap > 0 and share_change < 0:
+        return "supported"
+    if equal_minus_cap < 0 and share_change > 0:
+        return "contradicted"
+    return "mixed"
+
+
+def check_breadth_expanding(rec, inp, ctx) -> dict:
+    """RSP (equal-weight S&P 500) minus SPY over Q4 2025 (total returns) and the change of the
+    top-decile share of US market cap (Fama-French Portfolios Formed on ME) over the quarter."""
+    tol = rec["tolerance"]
+    start, end = pd.Timestamp(tol["start"]), pd.Timestamp(tol["end"])
+    m0, m1 = pd.Period(tol["share_from"], "M"), pd.Period(tol["share_to"], "M")
+    share = concentration.top_decile_share(inp["me_firms"], inp["me_size"]).dropna()
+    if ctx["as_of"] < end or m1 not in share.index or m0 not in share.index:
+        return {"verdict": "not yet observable", "value": None,
+                "evidence": f"the end-{m1} top-decile share is in the Fama-French update for {m1 + 1} (row {m1 + 1} holds the caps at the end "
+                            f"of {m1}), not yet published by as_of {ctx['as_of'].date()}."}
+    r = window_total_returns({k: inp[k] for k in ("rsp", "spy")}, start, end)
+    rel = float(r.loc["rsp", "return"] - r.loc["spy", "return"])
+    change = float(share[m1] - share[m0])
+    verdict = breadth_verdict(rel, change)
+    follow_end = min(ctx["as_of"], inp["rsp"].index.max())
+    after = window_total_returns({k: inp[k] for k in ("rsp", "spy")}, end, follow_end)
+    rsp_end = after.loc["rsp", "to"]
+    ended = (f"; RSP's data end on {inp['rsp'].index.max().date()}, before as_of {ctx['as_of'].date()}, and are not extended"
+             if inp["rsp"].index.max() < ctx["as_of"] else "")
+    follow = (f" Follow-up, not part of the verdict: RSP minus SPY from the {end.date()} close to {rsp_end.date()} was "
+              f"{after.loc['rsp', 'return'] - after.loc['spy', 'return']:+.2%}{ended}." if rsp_end > end else "")
+    return {"verdict": verdict, "value": rel, "window": f"{r.loc['rsp', 'from'].date()} close to {r.loc['rsp', 'to'].date()}; shares end-{m0} and end-{m1}",
+            "evidence": f"total returns (adjusted closes): equal-weight S&P 500 (RSP) {r.loc['rsp', 'return']:+.2%}, SPY {r.loc['spy', 'return']:+.2%}, "
+                        f"difference {rel * 100:+.2f} pp; share of US market cap in the top NYSE size decile {share[m0]:.1%} at the end of {m0}, "
+                        f"{share[m1]:.1%} at the end of {m1} ({change * 100:+.2f} pp; Fama-French, CRSP firms).{follow}"}
+
+
+def tech_verdict(tech: float, market: float, small: float) -> str:
+    """The `tech_profit_taking` rule on window returns (decimals): supported when tech < market <
+    small caps (tech lagged the market, the market lagged small caps); contradicted when tech beat
+    both; mixed otherwise."""
+    if tech < market < small:
+        return "supported"
+    if tech > market and tech > small:
+        return "contradicted"
+    return "mixed"
+
+
+def check_tech_profit_taking(rec, inp, ctx) -> dict:
+    """QQQ (Nasdaq-100, the tech proxy), SPY and IWM from the 2025-12-31 close to the n-th session
+    of 2026 (total returns, adjusted closes)."""
+    tol = rec["tolerance"]
+    days = sessions_after(inp["spy"], tol["after"], tol["sessions"])
+    if len(days) < tol["sessions"]:
+        return {"verdict": "not yet observable", "value": None, "evidence": "fewer 2026 sessions in the data than the claim's window."}
+    r = window_total_returns({k: inp[k] for k in ("qqq", "spy", "iwm")}, pd.Timestamp(tol["after"]), days[-1])
+    qqq, spy, iwm = (float(r.loc[k, "return"]) for k in ("qqq", "spy", "iwm"))
+    return {"verdict": tech_verdict(qqq, spy, iwm), "value": qqq - spy,
+            "window": f"{tol['after']} close to {days[-1].date()} ({tol['sessions']} sessions)",
+            "evidence": f"total returns (adjusted closes): Nasdaq-100 (QQQ) {qqq:+.2%}, S&P 500 (SPY) {spy:+.2%}, Russell 2000 (IWM) {iwm:+.2%} "
+                        f"(rule: QQQ < SPY < IWM supports, QQQ above both contradicts). Prices cannot show motives or flows: "
+                        f"'profit-taking' is a reading of these moves, not something measured."}

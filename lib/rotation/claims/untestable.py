@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import credit, rates, valuation
-from ..timeseries import month_end_values, value_at
+from .. import concentration, credit, rates, valuation
+from ..timeseries import month_end_values, percentile_rank, value_at
+
+
+IWM_FLOW_WINDOW = ("2025-12-22", "2026-01-02")  # 'the final days of 2025' and the first session of 2026
+
 
 def _analogue(name: str, inp, ctx) -> str:
     m = ctx["as_of_month"]
@@ -12,8 +16,14 @@ def _analogue(name: str, inp, ctx) -> str:
         rel = valuation.relative_pb(valuation.price_updated_pb_by_size(inp["bm25_firms"], inp["bm25_cap"], inp["bm25_bm_june"],
                                                                         inp["bm25_returns"]))
         v, when = value_at(rel, m)
-        return (f"closest analogue: the smallest NYSE size quintile's price-updated price-to-book was {1 - v:.0%} below the biggest's in {when} "
-                f"(notebook 01); the claim's 1 - 15/22 is a {1 - 15 / 22:.0%} forward-P/E discount.")
+        if when is None:
+            return "closest analogue: no price-updated relative price-to-book is published by as_of (notebook 01)."
+        history = 1 - rel[(rel.index >= valuation.SINCE_1963) & (rel.index <= when)].dropna()  # the discount's own history
+        rank = (f"at least as wide as in {percentile_rank(history, 1 - v):.0f}% of the month-ends {valuation.SINCE_1963}..{when}"
+                if len(history) else f"with no history since {valuation.SINCE_1963} to rank it against")
+        return (f"closest analogue: the smallest NYSE size quintile's price-updated price-to-book was {1 - v:.0%} below the biggest's in {when}, "
+                f"a discount {rank} (notebook 01). A price-to-book discount and the claim's forward-P/E discount (1 - 15/22 = "
+                f"{1 - 15 / 22:.0%}) are different measures and cannot be compared in level: each is ranked only against its own history.")
     if name == "unprofitable_share":
         v, when = value_at(credit.unprofitable_share(inp["ep_firms"]), m)
         return (f"closest analogue: {v:.1%} of all US listed firms had earnings <= 0 in fiscal year {credit.earnings_fiscal_year(when)} "
@@ -28,6 +38,23 @@ def _analogue(name: str, inp, ctx) -> str:
         b = rates.rate_betas(spread, rates.monthly_changes({"HY OAS": month_end_values(inp["hy"])}), 6).iloc[0]
         return (f"closest analogue: small minus large returns fall {abs(b['beta']):.2f}% a month per pp rise in the HY spread "
                 f"(t {b['t_nw']:+.1f}, notebook 04): small caps are more credit-sensitive, which is consistent with, not proof of, more floating debt.")
+    if name == "iwm_volume":
+        vol = inp["iwm_volume"]
+        first, last = pd.Timestamp(IWM_FLOW_WINDOW[0]), min(pd.Timestamp(IWM_FLOW_WINDOW[1]), ctx["as_of"])
+        days = vol[(vol.index >= first) & (vol.index <= last)]
+        year = vol[(vol.index > first - pd.DateOffset(years=1)) & (vol.index < first)]
+        if days.empty or year.empty:
+            return "closest analogue: IWM's trading volume, which has no sessions in the window by as_of."
+        return (f"closest analogue: IWM traded {days.mean() / 1e6:.1f} million shares a day from {days.index[0].date()} to {days.index[-1].date()} "
+                f"({len(days)} sessions), {days.mean() / year.mean():.2f} times its average of the year before; volume counts trades, "
+                f"not net creations, so it cannot show an inflow.")
+    if name == "top_decile_share":
+        share = concentration.top_decile_share(inp["me_firms"], inp["me_size"])
+        v, when = value_at(share, m)
+        return (f"closest analogue: the top NYSE size decile (about 10% of NYSE firms, far more than seven) held {v:.1%} of US market cap "
+                f"at the end of {when} (notebook 03); the seven firms' own prices and accounts are not in the data.")
+    if name == "none":
+        return "no measured analogue in these data."
     return "no analogue."
 
 

@@ -7,7 +7,7 @@ Typical use in a notebook::
     dgs2 = data.fred_series("DGS2")
 """
 from .availability import PublicationRule, current_cutoff, cutoff, published, set_cutoff
-from .bundles import claims_inputs
+from .bundles import claims_inputs, thesis_inputs
 from .catalog import (article_date, catalog, claims_catalog, data_dir, dataset, default_snapshot, project_root,
                       turning_points_file)
 from .freshness import CORE_MONTHLY, coverage, coverage_of, latest_common_month
@@ -17,7 +17,7 @@ from .loaders import (clear_caches, close_prices, famafrench_table, famafrench_t
 from .store import import_snapshot, sha256_of, verify_store
 
 __all__ = [
-    "PublicationRule", "current_cutoff", "cutoff", "published", "set_cutoff", "claims_inputs",
+    "PublicationRule", "current_cutoff", "cutoff", "published", "set_cutoff", "claims_inputs", "thesis_inputs",
     "article_date", "catalog", "claims_catalog", "data_dir", "dataset", "default_snapshot", "project_root", "turning_points_file", "CORE_MONTHLY", "coverage", "coverage_of",
     "latest_common_month", "DataError", "DataFileCorrupt", "DataStoreMissing", "FetchError",
     "SnapshotError", "clear_caches", "close_prices", "famafrench_table", "famafrench_titles",
