@@ -86,8 +86,12 @@ def test_index_leads_with_verdicts(reports, browser):
     box = table.bounding_box()
     reports_heading = page.locator("h2", has_text="Reports").bounding_box()
     assert box["y"] < reports_heading["y"], "the verdict table must come before the report list"
+    lead = page.locator("p.thesis")  # the thesis verdict (notebook 06) leads, then the claims table
+    assert lead.is_visible() and lead.bounding_box()["y"] < box["y"]
+    assert lead.locator("a").get_attribute("href") == "06_thesis_verdict.html"
+    assert (reports / "06_thesis_verdict.html").exists()
     rows = table.locator("tr").count() - 1
-    assert rows >= 15
+    assert rows >= 25
     SHOTS.mkdir(parents=True, exist_ok=True)
     table.screenshot(path=str(SHOTS / "index_verdicts.png"))
     assert (SHOTS / "index_verdicts.png").stat().st_size > 5000

@@ -380,3 +380,73 @@ def test_claims_figures_match_library(tmp_path, store, as_of):
     else:
         assert figs["fed_target_dec_2025.verdict"]["value"] == "supported"
         assert figs["forward_pe_gap.verdict"]["value"] == "not testable"
+
+
+@pytest.mark.parametrize("as_of", ["2026-04-30", "2008-06-30"])
+def test_thesis_figures_match_library(tmp_path, store, as_of):
+    import math
+
+    import nbformat
+
+    from rotation import concentration, findings, params, thesis
+
+    figs = run_nb("06_thesis_verdict", tmp_path, as_of=as_of, valuation_pct_min=75.0, credit_pct_max=60.0, easing_months=3,
+                  signal_min_legs=2)
+    th = thesis.Thresholds(valuation_pct_min=75.0, concentration_pct_min=80.0, easing_months=3, easing_cut_pp=0.25, credit_pct_max=60.0)
+    with data.cutoff(as_of):  # the library on what was published by as_of, as the notebook sees it
+        window = params.validate(as_of, "1926-07-01", core=("ff_portfolios_me", "ff_25_size_bm"))
+        inp = data.thesis_inputs()
+    got = thesis.summary(inp, window, th, min_legs=2)
+    legs = got["legs"]
+    for leg, name in [("valuation", "valuation_discount"), ("concentration", "top_decile_share"), ("easing", "fedfunds_change"),
+                      ("credit", "credit_spread")]:
+        assert figs[name]["value"] == pytest.approx(legs.loc[leg, "value"], abs=1e-6), name
+        assert figs[name]["as_of"] == str(legs.loc[leg, "month"].to_timestamp(how="end").date()), name
+        assert figs[f"{leg}_holds"]["value"] == legs.loc[leg, "holds"], leg
+        if leg != "easing":
+            assert figs[f"{leg}_percentile"]["value"] == pytest.approx(legs.loc[leg, "percentile"], abs=1e-4), leg
+    assert figs["legs_held"]["value"] == got["count"]["held"]
+    main = got["main"]
+    assert figs["analogue_episodes_all_four"]["value"] == main["episodes"]
+    assert figs["analogue_complete_3y_all_four"]["value"] == main["complete"]
+    if main["complete"]:
+        assert figs["analogue_mean_3y_all_four"]["value"] == pytest.approx(main["mean"], abs=1e-6)
+    else:
+        assert "analogue_mean_3y_all_four" not in figs
+    assert figs["base_rate_mean_3y"]["value"] == pytest.approx(got["base"].loc[36, "mean"], abs=1e-6)
+    sig = got["signal"]
+    for name, key in [("signal_months", "months"), ("signal_share_invested", "share_invested"), ("signal_mean_monthly", "mean"),
+                      ("signal_t_nw", "t_nw"), ("signal_hit_rate", "hit_rate")]:
+        assert figs[name]["value"] == pytest.approx(sig[key], abs=1e-4), name
+    assert figs["thesis_verdict"]["value"] == got["verdict"] and figs["thesis_verdict"]["label"] == got["summary"]
+    assert figs["thesis_verdict"]["unit"] == "verdict"
+    # independent of the library: the concentration leg and the easing change from the raw tables
+    with data.cutoff(as_of):
+        firms = data.famafrench_table("ff_portfolios_me", "Number of Firms in Portfolios")
+        size = data.famafrench_table("ff_portfolios_me", "Average Firm Size")
+        ff = data.fred_series("FEDFUNDS")
+    last = firms.index.max()  # row `last` holds the caps at the end of the month before
+    caps = firms.loc[last, concentration.DECILES] * size.loc[last, concentration.DECILES]
+    assert figs["top_decile_share"]["value"] == pytest.approx(caps["Hi 10"] / caps.sum(), abs=1e-6)
+    assert figs["top_decile_share"]["as_of"] == str((last - 1).to_timestamp(how="end").date())
+    month = ff.index.max()
+    assert figs["fedfunds_change"]["value"] == pytest.approx(ff[month] - ff[month - pd.DateOffset(months=3)], abs=1e-9)
+    if as_of == "2026-04-30":
+        # from the 2025-12-31 close to the last close at or before as_of, adjusted closes (total return)
+        iwm, spy, rut = (data.close_prices(t) for t in ("IWM", "SPY", "RUT"))
+        end = min(iwm[iwm.index <= as_of].index.max(), spy[spy.index <= as_of].index.max())
+        want = (iwm[end] / iwm["2025-12-31"] - 1) - (spy[end] / spy["2025-12-31"] - 1)
+        assert figs["post_article_iwm_minus_spy"]["value"] == pytest.approx(want, abs=1e-6)
+        assert figs["post_article_iwm_minus_spy"]["as_of"] == str(end.date())
+        after = rut[(rut.index > "2025-12-31") & (rut.index <= as_of)]  # ^RUT ends 2026-02-23 in the snapshot
+        assert figs["post_article_rut_high"]["value"] == pytest.approx(after.max(), abs=0.01)
+        assert figs["post_article_rut_high"]["as_of"] == str(after.idxmax().date()) == "2026-01-22"
+        assert figs["post_article_fed_upper"]["value"] == 3.75 and figs["post_article_fed_cuts"]["value"] == 0
+    else:  # before the article: nothing after it is recorded
+        assert not [k for k in figs if k.startswith("post_article")]
+    # every figure is dated by as_of and every value is a number, text, flag or null (never NaN)
+    assert all(f["as_of"] <= as_of for f in figs.values()), {k: f["as_of"] for k, f in figs.items() if f["as_of"] > as_of}
+    assert not [k for k, f in figs.items() if isinstance(f["value"], float) and math.isnan(f["value"])]
+    statements = findings.from_notebook(nbformat.read(tmp_path / "06_thesis_verdict.ipynb", 4))
+    assert statements and not [p for st in statements for p in findings.check(st, figs)]
+    assert not [st["text"] for st in statements if "nan" in st["text"].lower().split() or "NaT" in st["text"]]

@@ -325,3 +325,45 @@ def specification_curve(grid: pd.DataFrame, title: str, ylabel: str, source: str
     ax.legend(fontsize=8, loc="upper left")
     finish(ax, title, ylabel, source, xlabel="specification, ranked by estimate")
     return ax
+
+
+def threshold_panels(panels: list[dict], title: str, source: str, joint: pd.Series | None = None,
+                     joint_label: str = "", recessions: pd.Series | None = None):
+    """Stacked panels on one time axis, one per entry of `panels`, each a dict with "series" (a
+    monthly or daily Series), "threshold" (a number), "side" (">=" or "<=": the side on which the
+    condition holds), "name" (the legend label) and "ylabel" (with units). Each panel draws its
+    series, the threshold as a dashed line and shades the months on the holding side lightly;
+    `joint` (1.0 / 0.0 by month, e.g. all conditions holding at once) is shaded in every panel
+    (`joint_label` in the legend); NBER recessions grey. The title goes on top, the source line
+    under the figure. Returns the figure."""
+    fig, axes = plt.subplots(len(panels), 1, figsize=(11, 2.1 * len(panels) + 0.6), sharex=True, squeeze=False)
+    axes = axes[:, 0]
+    spans = [_x(p["series"].dropna().index) for p in panels if len(p["series"].dropna())]
+    lo = min(i.min() for i in spans) if spans else None
+    hi = max(i.max() for i in spans) if spans else None
+    on = joint[joint == 1].index if joint is not None else []
+    for ax, p in zip(axes, panels):
+        s = p["series"].dropna()
+        x = _x(s.index)
+        ax.plot(x, s.to_numpy(dtype=float), lw=1.1, color=SMALL, label=p["name"])
+        ax.axhline(p["threshold"], color=LARGE, lw=1, ls="--", label=f"threshold ({p['side']} {p['threshold']:g})")
+        holds = (s >= p["threshold"]) if p["side"] == ">=" else (s <= p["threshold"])
+        ax.fill_between(x, 0, 1, where=holds.to_numpy(dtype=bool), transform=ax.get_xaxis_transform(),
+                        color=LARGE, alpha=0.08, lw=0, label="condition holds")
+        if len(on):
+            starts = _x(pd.PeriodIndex(on, freq="M"))
+            for a in starts:
+                ax.axvspan(a, a + pd.offsets.MonthEnd(0), color="#2e7d32", alpha=0.35, lw=0, zorder=0)
+            ax.plot([], [], color="#2e7d32", alpha=0.35, lw=6, label=joint_label)
+        if lo is not None:
+            shade(ax, recessions, None, lo, hi)
+            ax.set_xlim(lo, hi)
+        ax.set_ylabel(p["ylabel"], fontsize=8)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
+    locator = mdates.AutoDateLocator()
+    axes[-1].xaxis.set_major_locator(locator)
+    axes[-1].xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    axes[0].set_title(title)
+    fig.tight_layout()
+    fig.text(0.01, -0.01, f"Source: {source}", fontsize=8, color="0.35", ha="left", va="top")
+    return fig

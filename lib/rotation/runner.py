@@ -526,7 +526,9 @@ def verdict_grid_html(table) -> str:
     from the claims check and the synthesis's `thesis_verdict`), one coloured cell per run date,
     so a sweep shows how the evidence for each claim evolved. Empty when no run recorded one."""
     from .claims import VERDICT_COLOURS
+    from .thesis import UNDECIDED
 
+    colours = {**VERDICT_COLOURS, UNDECIDED: VERDICT_COLOURS["inconclusive"]}  # the thesis's "not decided by the data"
     verdicts = table[table["unit"].eq("verdict")]
     if not len(verdicts):
         return ""
@@ -540,7 +542,7 @@ def verdict_grid_html(table) -> str:
         for d in dates:
             v = wide.at[figure, d]
             text = "–" if not isinstance(v, str) else v
-            cells.append(f"<td style='background:{VERDICT_COLOURS.get(text, '#ffffff')}' title='{html.escape(name)} at {html.escape(str(d))}'>"
+            cells.append(f"<td style='background:{colours.get(text, '#ffffff')}' title='{html.escape(name)} at {html.escape(str(d))}'>"
                          f"{html.escape(text)}</td>")
         rows.append(f"<tr><th><code>{html.escape(name)}</code></th>{''.join(cells)}</tr>")
     legend = " ".join(f"<span style='background:{c};padding:1px 6px'>{html.escape(v)}</span>" for v, c in VERDICT_COLOURS.items())

@@ -7,26 +7,27 @@ from .. import concentration
 from ..timeseries import percentile_rank, value_at
 from .common import period_return, sessions_after
 
+
 def check_small_caps_lead(rec, inp, ctx) -> dict:
     tol = rec["tolerance"]
-    days = sessions_after(inp["rut"], "2025-12-31", tol["sessions"])
+    days = sessions_after(inp["rut"], "2025-12-31", max(tol["sessions"], tol["search_sessions"][1]))
     if len(days) < tol["sessions"]:
         return {"verdict": "not yet observable", "evidence": "fewer 2026 sessions in the data than the claim's window"}
 
     def lead(k):
-        end = days[k - 1] if k <= len(days) else None
+        end = days[k - 1]
         r = {n: period_return(inp[n], pd.Timestamp("2025-12-31"), end) for n in ("rut", "spy", "nasdaq")}
         return r, r["rut"] - max(r["spy"], r["nasdaq"])
 
     r, gap = lead(tol["sessions"])
-    holds = [k for k in range(tol["search_sessions"][0], tol["search_sessions"][1] + 1)
-             if k <= len(sessions_after(inp["rut"], "2025-12-31", k)) and lead(k)[1] > 0]
+    searched = [k for k in range(tol["search_sessions"][0], tol["search_sessions"][1] + 1) if k <= len(days)]
+    holds = [k for k in searched if lead(k)[1] > 0]
     beats = (r["rut"] > r["spy"]) + (r["rut"] > r["nasdaq"])
     verdict = "supported" if beats == 2 else "mixed" if beats == 1 else "contradicted"
-    return {"verdict": verdict, "value": gap, "window": f"2025-12-31 close to {days[-1].date()} ({tol['sessions']} sessions)",
+    return {"verdict": verdict, "value": gap, "window": f"2025-12-31 close to {days[tol['sessions'] - 1].date()} ({tol['sessions']} sessions)",
             "evidence": f"Russell 2000 {r['rut']:+.2%}, S&P 500 (SPY) {r['spy']:+.2%}, Nasdaq Composite {r['nasdaq']:+.2%}; "
                         f"the lead over both holds for windows of {', '.join(map(str, holds)) or 'no'} session(s) "
-                        f"out of {tol['search_sessions'][0]}-{tol['search_sessions'][1]}."}
+                        f"out of {searched[0]}-{searched[-1]} in the data by as_of."}
 
 
 def check_rut_surge(rec, inp, ctx) -> dict:
@@ -214,10 +215,17 @@ def check_tech_profit_taking(rec, inp, ctx) -> dict:
     days = sessions_after(inp["spy"], tol["after"], tol["sessions"])
     if len(days) < tol["sessions"]:
         return {"verdict": "not yet observable", "value": None, "evidence": "fewer 2026 sessions in the data than the claim's window."}
-    r = window_total_returns({k: inp[k] for k in ("qqq", "spy", "iwm")}, pd.Timestamp(tol["after"]), days[-1])
-    qqq, spy, iwm = (float(r.loc[k, "return"]) for k in ("qqq", "spy", "iwm"))
+    def returns(end):
+        r = window_total_returns({k: inp[k] for k in ("qqq", "spy", "iwm")}, pd.Timestamp(tol["after"]), end)
+        return tuple(float(r.loc[k, "return"]) for k in ("qqq", "spy", "iwm"))
+
+    qqq, spy, iwm = returns(days[-1])
+    # the same ordering over other window lengths: shown, not used (a thin margin is visible here)
+    search = sessions_after(inp["spy"], tol["after"], 10)
+    same = [k for k in range(1, len(search) + 1) if tech_verdict(*returns(search[k - 1])) == tech_verdict(qqq, spy, iwm)]
     return {"verdict": tech_verdict(qqq, spy, iwm), "value": qqq - spy,
             "window": f"{tol['after']} close to {days[-1].date()} ({tol['sessions']} sessions)",
             "evidence": f"total returns (adjusted closes): Nasdaq-100 (QQQ) {qqq:+.2%}, S&P 500 (SPY) {spy:+.2%}, Russell 2000 (IWM) {iwm:+.2%} "
-                        f"(rule: QQQ < SPY < IWM supports, QQQ above both contradicts). Prices cannot show motives or flows: "
+                        f"(rule: QQQ < SPY < IWM supports, QQQ above both contradicts); the same verdict holds for windows of "
+                        f"{', '.join(map(str, same)) or 'no'} of 1-{len(search)} sessions. Prices cannot show motives or flows: "
                         f"'profit-taking' is a reading of these moves, not something measured."}

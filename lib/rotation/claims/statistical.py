@@ -87,9 +87,11 @@ def check_easing(rec, inp, ctx) -> dict:
                robust_and_grid_verdict(m, p, rates.EASING_DIRECTION, tol["alpha"], shares, tol["min_grid_share"]))
     test = (f"{k} cycle(s), fewer than {inference.MIN_EPISODES}: episodes, no p-value read" if few
             else f"randomisation p {p:.2f}, {k} cycles")
+    averaged, pending = head["first_cuts"][:k], head["first_cuts"][k:]  # chronological: the earliest k have 12 months
+    pending_text = f"; {', '.join(pending)} not yet 12 months old by {ctx['as_of_month']}, not averaged" if pending else ""
     return {"verdict": verdict, "value": m, "window": window,
             "evidence": f"headline test: small minus large ({head['spread_definition']}, log) averaged {m:+.1%} over the 12 months "
-                        f"after a first cut ({', '.join(head['first_cuts'])}; {test}); grid (notebook 02): {grid_text(shares, len(grid))} "
+                        f"after the first cuts of {', '.join(averaged)} ({test}{pending_text}); grid (notebook 02): {grid_text(shares, len(grid))} "
                         f"(every candidate spread x starts {', '.join(map(str, starts))} x 12/24 months, randomisation "
                         f"{tol['grid_draws']} draws each, p < {inference.ALPHA:g}); month to month, the Lo 30 - Hi 30 spread moved "
                         f"{'with' if beta > 0 else 'against'} 2-year yields (beta {beta:+.2f}% per pp, t {t:+.1f}; co-movement, "
@@ -219,7 +221,8 @@ def check_rates_driver(rec, inp, ctx) -> dict:
     Headline: the headline spread from `tolerance.start` with the `tolerance.rate` yield. Grid:
     every candidate spread (`spreads.one_period_spreads`) x `grid_starts` x `grid_rates`.
     Supported: rates top and significant in the headline and in more than `min_grid_share` of
-    the grid; contradicted: rates have the lowest R² in more than that share; mixed: rates
+    the grid; contradicted: rates have the lowest R² in the headline and in more than that
+    share; mixed (checked after both): rates
     significant but not top in more than that share; else inconclusive. Co-movement, not the
     causal effect of policy."""
     tol = rec["tolerance"]
@@ -249,8 +252,10 @@ def check_rates_driver(rec, inp, ctx) -> dict:
                 "evidence": f"fewer than {rates.MIN_REGRESSION_MONTHS} common months of {name} and the three drivers from {tol['start']} to {last}."}
     h = driver_stances(head, tol["alpha"])
     share = tol["min_grid_share"]
+    # symmetric and checked in this order: top (headline and most of the grid) supports, lowest (headline and
+    # most of the grid) contradicts, significant-but-not-top in most of the grid is "mixed"
     verdict = ("supported" if h["top"] and shares["top"] > share else
-               "contradicted" if shares["lowest"] > share else
+               "contradicted" if h["lowest"] and shares["lowest"] > share else
                "mixed" if shares["significant_not_top"] > share else "inconclusive")
     r2, slope = head["r2"], head.loc["rates", "slope"]
     grid_part = (f"in the grid (every candidate spread x starts {', '.join(tol['grid_starts'])} x {'/'.join(tol['grid_rates'])}), rates "
@@ -261,7 +266,10 @@ def check_rates_driver(rec, inp, ctx) -> dict:
             "evidence": f"headline ({name}, {head.attrs['first']}..{head.attrs['last']}, {int(head['n_obs'].iloc[0])} months, each driver alone): "
                         f"R² {r2['rates']:.3f} for the change of {tol['rate']} (slope {slope * 100:+.2f}% a month per pp, Newey-West t "
                         f"{head.loc['rates', 't_nw']:+.1f}), {r2['market']:.3f} for the market (Mkt-RF), {r2['credit']:.3f} for the change "
-                        f"of Baa minus 10-year; {grid_part}. These are co-movements (a description), not the causal effect of policy."}
+                        f"of Baa minus 10-year; {grid_part}. A {'positive' if slope > 0 else 'negative'} slope means small caps did "
+                        f"{'better' if slope > 0 else 'worse'} than large in months when 2-year yields rose"
+                        f"{' (the opposite of cuts helping them)' if slope > 0 else ''}. These are co-movements (a description), "
+                        f"not the causal effect of policy."}
 
 
 # ----------------------------------------------------------------- quality small caps
@@ -332,5 +340,5 @@ def check_quality_small_caps(rec, inp, ctx) -> dict:
                         f"(Newey-West t {head['t']:+.2f}, {tol['nw_lags']} lags, p {head['p']:.3f}); grid: {grid_text(shares, len(grid))} "
                         f"(size quintiles {', '.join(map(str, tol['grid_quintiles']))} x starts {', '.join(tol['grid_starts'])} x "
                         f"{'/'.join(weightings)}). Leverage is not in the data: "
-                        f"operating profitability is the closest public measure of 'quality'. Described, not tested: the headline spread "
+                        f"operating profitability is the closest public measure of 'quality'. Described, not tested: the quality spread "
                         f"{easing}."}

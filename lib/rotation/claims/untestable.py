@@ -23,7 +23,7 @@ def _analogue(name: str, inp, ctx) -> str:
                 if len(history) else f"with no history since {valuation.SINCE_1963} to rank it against")
         return (f"closest analogue: the smallest NYSE size quintile's price-updated price-to-book was {1 - v:.0%} below the biggest's in {when}, "
                 f"a discount {rank} (notebook 01). A price-to-book discount and the claim's forward-P/E discount (1 - 15/22 = "
-                f"{1 - 15 / 22:.0%}) are different measures and cannot be compared in level: each is ranked only against its own history.")
+                f"{1 - 15 / 22:.0%}) are different measures and cannot be compared in level; the forward-P/E discount has no history here to rank.")
     if name == "unprofitable_share":
         v, when = value_at(credit.unprofitable_share(inp["ep_firms"]), m)
         return (f"closest analogue: {v:.1%} of all US listed firms had earnings <= 0 in fiscal year {credit.earnings_fiscal_year(when)} "
