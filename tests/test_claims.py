@@ -254,3 +254,14 @@ def test_disinflation_rule_both_ways_and_between():
     flat = _cpi({"2023-11": 100.0, "2024-11": 103.0, "2025-11": 106.193})
     out = claims.check_disinflation(rec, {"cpi_core_at_article": flat, "cpi_at_article": flat}, CTX)
     assert out["verdict"] == "mixed" and out["value"] == pytest.approx(0.1, abs=1e-9)
+
+
+def test_not_testable_is_decided_before_the_date_rule():
+    """A claim no data here can test is 'not testable' at every as_of, also before its
+    observable_from; the analogue is only read from that date."""
+    early = params.validate("2025-06-30", "1926-07-01", core="ff_portfolios_me", data_cutoff="none")
+    recs = [RECORDS["forward_pe_gap"], RECORDS["sp500_near_record"]]
+    out = claims.evaluate(recs, data.claims_inputs(), early)
+    assert out.loc["forward_pe_gap", "verdict"] == "not testable"
+    assert "reported from 2026-01-02" in out.loc["forward_pe_gap", "evidence"]
+    assert out.loc["sp500_near_record", "verdict"] == "not yet observable"

@@ -374,9 +374,10 @@ def test_claims_figures_match_library(tmp_path, store, as_of):
             assert figs[cid]["value"] is None, cid
         else:
             assert figs[cid]["value"] == pytest.approx(want, rel=1e-9), cid
-    if as_of == "2025-12-31":  # claims about 2026 are not observable yet
-        for cid in ["small_caps_lead_2026_open", "sp500_near_record", "forward_pe_gap"]:
+    if as_of == "2025-12-31":  # claims about 2026 are not observable yet; a claim no data can test is not testable at any date
+        for cid in ["small_caps_lead_2026_open", "sp500_near_record"]:
             assert figs[f"{cid}.verdict"]["value"] == "not yet observable"
+        assert figs["forward_pe_gap.verdict"]["value"] == "not testable"
     else:
         assert figs["fed_target_dec_2025.verdict"]["value"] == "supported"
         assert figs["forward_pe_gap.verdict"]["value"] == "not testable"

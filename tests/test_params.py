@@ -64,3 +64,18 @@ def test_window_clip_monthly_and_daily():
     assert list(w.clip(monthly).index.astype(str)) == ["2000-01", "2000-02", "2000-03"]
     daily = pd.Series(1.0, index=pd.to_datetime(["1999-12-31", "2000-01-03", "2000-03-31", "2000-04-03"]))
     assert list(w.clip(daily).index.strftime("%Y-%m-%d")) == ["2000-01-03", "2000-03-31"]
+
+
+def test_as_of_after_the_snapshot_says_the_snapshot_ends_not_that_months_were_unpublished():
+    # the store's core data end at its last month; 4 months later every earlier month had been published
+    # (45-day lag), so the note must say the snapshot ends, not that later months came out after as_of
+    from rotation import data
+
+    last = data.coverage_of(("ff_portfolios_me",))["last"]
+    later = (last + 4).to_timestamp(how="end").date()
+    w = P.validate(str(later), "1926-07-01", core="ff_portfolios_me")
+    assert w.as_of_month == last
+    assert f"The snapshot's core data end at {last}" in w.note
+    before = (last + 1).to_timestamp(how="end").date()  # a month later: the last month is not yet published
+    w = P.validate(str(before), "1926-07-01", core="ff_portfolios_me")
+    assert "had been published up to" in w.note

@@ -118,11 +118,13 @@ class Window:
 
 
 def resolve_window(as_of, start, data_start: pd.Period, data_end: pd.Period,
-                   cutoff: pd.Timestamp | None = None) -> Window:
+                   cutoff: pd.Timestamp | None = None, snapshot_end: pd.Period | None = None) -> Window:
     """Validate `as_of` and `start` against the span of the core data and resolve them.
 
     Errors (ParameterError): malformed dates; `as_of` before the data start; `start` after
-    `as_of`. A `start` before the data start is moved to the data start (noted).
+    `as_of`. A `start` before the data start is moved to the data start (noted). `snapshot_end`
+    (the last month in the store, whatever the cutoff) tells a snapshot that simply ends from
+    months not yet published at the cutoff.
     """
     data_start, data_end = pd.Period(data_start, "M"), pd.Period(data_end, "M")
     as_of_ts = parse_date("as_of", as_of, allow_latest=True)
@@ -143,7 +145,10 @@ def resolve_window(as_of, start, data_start: pd.Period, data_end: pd.Period,
                 f"parameter `as_of` = {as_of!r} is before the data start: the core data cover "
                 f"{data_start} to {data_end}; allowed: 'latest' or a date from {data_start.to_timestamp(how='end').date()} on")
         if month > data_end:
-            if cutoff is not None:
+            if cutoff is not None and snapshot_end is not None and data_end >= pd.Period(snapshot_end, "M"):
+                notes.append(f"The snapshot's core data end at {data_end}, before {as_of_ts.date()} (later months are not "
+                             f"in the snapshot); monthly figures refer to {data_end}, nothing forward-filled.")
+            elif cutoff is not None:
                 notes.append(f"On {cutoff.date()} the core data had been published up to {data_end} (later months "
                              f"came out after that date); monthly figures refer to {data_end}, nothing forward-filled.")
             else:
@@ -211,7 +216,7 @@ def validate(as_of, start, core: str | tuple[str, ...] = "ff_portfolios_me", dat
         raise ParameterError(f"parameter `as_of`/`data_cutoff`: on {cut.date()} no month of the core data ({', '.join(core)}) "
                              f"had been published yet; allowed: a date at least {first_out} days after the end of "
                              f"{whole['first']}, the first month (publication rules in seeds/sources.yml)") from None
-    return resolve_window(as_of, start, cov["first"], cov["last"], cutoff=cut)
+    return resolve_window(as_of, start, cov["first"], cov["last"], cutoff=cut, snapshot_end=whole["last"])
 
 
 def check_int(name: str, value, low: int, high: int) -> int:

@@ -10,7 +10,7 @@ Verdicts:
 * mixed               part holds (e.g. the size is right but the dates are wrong);
 * inconclusive        a statistical claim the robust test does not decide (p at or above the
                       record's alpha, whichever the sign): the same rule decides for or against;
-* not testable        the data needed are not here; the evidence names the closest analogue;
+* not testable        the data needed are not here (at any as_of); the evidence names the closest analogue;
 * not yet observable  the data that decide the claim are not all published by `as_of` (each record's
                       `observable_from` and `observable_because` say when and why).
 
@@ -67,7 +67,11 @@ def evaluate(records: list[dict], inputs: dict, window) -> pd.DataFrame:
                 "unit": rec["asserted"]["unit"], "window": rec["asserted"]["window"], "source": rec.get("data", "")}
         if rec["check"] not in CHECKS:
             raise KeyError(f"claim {rec['id']}: unknown check {rec['check']!r}; known: {', '.join(sorted(CHECKS))}")
-        if pd.Timestamp(rec["observable_from"]) > ctx["as_of"]:
+        if rec["check"] == "check_not_testable" and pd.Timestamp(rec["observable_from"]) > ctx["as_of"]:
+            # decided before the date rule: no data here can ever test it; its analogue is read from observable_from
+            out = {"verdict": "not testable", "value": None,
+                   "evidence": f"needs {rec['needs']}; the closest analogue is reported from {rec['observable_from']} on."}
+        elif pd.Timestamp(rec["observable_from"]) > ctx["as_of"]:
             out = {"verdict": "not yet observable",
                    "evidence": f"observable from {rec['observable_from']}, after as_of {ctx['as_of'].date()}: "
                                f"{rec['observable_because']}."}

@@ -28,12 +28,19 @@ def check_inflation(rec, inp, ctx) -> dict:
     recent = yoy[(yoy.index > month - tol["stable_months"]) & (yoy.index <= month)]
     near, stable = abs(v - target) <= tol["abs"], (recent.max() - recent.min()) <= tol["stable_band"]
     verdict = "supported" if near and stable else "mixed" if near or stable else "contradicted"
-    later = pct_change_by_date(inp["cpi"], 12).dropna() * 100
-    later = later[(later.index > month) & (later.index <= pd.Period(tol["last_month"], "M"))]
-    follow = (f" Follow-up, published after the article: {later.index[-1]} {later.iloc[-1]:.2f}%." if len(later) else "")
+    all_prints = pct_change_by_date(inp["cpi"], 12).dropna() * 100  # every print published by as_of
+    later = all_prints[all_prints.index > month]
+    claimed = later[later.index <= pd.Period(tol["last_month"], "M")]
+    follow = (f" Follow-up, published after the article: {claimed.index[-1]} {claimed.iloc[-1]:.2f}%" if len(claimed) else "")
+    if len(later) and later.index[-1] != (claimed.index[-1] if len(claimed) else None):
+        follow += f"{';' if follow else ' Follow-up:'} the latest print by as_of, {later.index[-1]}, {later.iloc[-1]:.2f}%"
+    follow += "." if follow else ""
+    before_gap = yoy[yoy.index < month]
+    gap = (f" The print before that month, {before_gap.index[-1]}, was {before_gap.iloc[-1]:.2f}%; {month} follows a month never "
+           f"published, so it rests on a print collected after a gap." if len(before_gap) and before_gap.index[-1] < month - 1 else "")
     return {"verdict": verdict, "value": v, "window": f"CPI 12-month change, {month} (the last print out by the article's date)",
             "evidence": f"CPI rose {v:.2f}% in the year to {month} (by date; October 2025 was never published); the last "
-                        f"{len(recent)} prints to then ranged {recent.min():.2f}%-{recent.max():.2f}%.{follow}"}
+                        f"{len(recent)} prints to then ranged {recent.min():.2f}%-{recent.max():.2f}%.{gap}{follow}"}
 
 
 def check_shutdown_gaps(rec, inp, ctx) -> dict:
