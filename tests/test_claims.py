@@ -215,7 +215,7 @@ def test_not_testable_and_not_yet_observable(store):
     inputs = data.claims_inputs()
     early = claims.evaluate([RECORDS["forward_pe_gap"], RECORDS["small_caps_lead_2026_open"]], inputs,
                             window("2025-12-31", "2025-12"))
-    assert set(early["verdict"]) == {"not yet observable"}
+    assert early["verdict"].to_dict() == {"forward_pe_gap": "not testable", "small_caps_lead_2026_open": "not yet observable"}
     late = claims.evaluate([RECORDS["forward_pe_gap"]], inputs, window("2026-08-31", "2026-02"))
     row = late.loc["forward_pe_gap"]
     assert row["verdict"] == "not testable" and row["value"] is None and "price-to-book" in row["evidence"]
