@@ -121,7 +121,14 @@ def test_validate_sets_the_cutoff_to_the_earlier_of_as_of_and_data_cutoff(store)
     assert w3.cutoff == pd.Timestamp("2009-01-31") and w3.as_of_month == pd.Period("2008-11", "M")
     latest = params.validate("latest", "1990-01-01", core="ff_portfolios_me", data_cutoff="2009-06-30")
     assert latest.as_of == pd.Timestamp("2009-06-30") and latest.as_of_month == w.as_of_month
-    assert params.validate("latest", "1990-01-01").cutoff is None
+    # 'latest' alone is a real date: the day the store's newest Fama-French month came out (month end + 45 days),
+    # and nothing published after it is used
+    data.set_cutoff(None)  # the whole store
+    last = data.coverage_of(("ff_portfolios_me",))["last"]
+    released = last.to_timestamp(how="end").normalize() + pd.Timedelta(days=45)
+    now = params.validate("latest", "1990-01-01")
+    assert now.cutoff == released and now.as_of == released and data.current_cutoff() == released
+    assert now.as_of_month == last and str(released.date()) in now.note
 
 
 def test_bad_data_cutoff_is_refused_before_any_work():

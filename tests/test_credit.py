@@ -67,7 +67,7 @@ def test_prime_rate_splice_hand_made():
 def test_baa_minus_10y_newer_wins():
     baa = pd.Series([6.0, 6.0], index=pd.to_datetime(["2016-03-01", "2016-04-01"]))
     dgs10 = pd.Series([2.0, 2.0, 1.0], index=pd.to_datetime(["2016-03-10", "2016-04-10", "2016-04-20"]))
-    baa10y = pd.Series([3.0, 3.2], index=pd.to_datetime(["2016-04-27", "2016-04-28"]))
+    baa10y = pd.Series([3.0, 3.2], index=pd.to_datetime(["2016-04-28", "2016-04-29"]))  # April 2016 ends on Friday 04-29
     out = credit.baa_minus_10y(baa, dgs10, baa10y)
     assert out.loc["2016-03", "spread"] == pytest.approx(4.0) and out.loc["2016-03", "source"] == "Baa - DGS10"
     assert out.loc["2016-04", "spread"] == pytest.approx(3.1) and out.loc["2016-04", "source"] == "BAA10Y"
@@ -150,7 +150,7 @@ def _month(values, start):
 def test_data_defaults_by_hand():
     # fed funds monthly 2006-01..2009-06; the June value is there (as if published) and used
     ff = _month([2.0] * 36 + [1.0] * 6, "2006-01")
-    hy_days = pd.to_datetime(["2009-06-10", "2009-06-29", "2009-07-01"])
+    hy_days = pd.to_datetime(["2009-06-10", "2009-06-30", "2009-07-01"])  # June complete (06-30 is its last weekday)
     hy = pd.Series([9.0, 11.0, 20.0], index=hy_days)          # 2009-07-01 is after as_of: unused
     baa = _month([1.5] * 41 + [2.5], "2006-01")               # 1.5 to 2009-05, 2.5 in 2009-06
     d = credit.data_defaults({"FF": ff}, {"HY": hy, "Baa": baa}, "2009-06-30", years=3, issue_years=2)
@@ -165,9 +165,14 @@ def test_data_defaults_by_hand():
     # with HY covering the issue years, both use HY: daily 4.0 from 2007-01-01 to 2009-05-31, then 9 and 11 in June
     hy_long = pd.concat([pd.Series(4.0, index=pd.date_range("2007-01-01", "2009-05-31", freq="D")), hy])
     d2 = credit.data_defaults({"FF": ff}, {"HY": hy_long, "Baa": baa}, "2009-06-30", years=3, issue_years=2)
-    assert d2["new_issue_spread"]["value"] == 11.0 and d2["new_issue_spread"]["source"].startswith("HY, 2009-06-29")
+    assert d2["new_issue_spread"]["value"] == 11.0 and d2["new_issue_spread"]["source"].startswith("HY, 2009-06-30")
     # coupon: base 1.75 + HY monthly means (23 months of 4.0, June (9 + 11) / 2 = 10) / 24 = 1.75 + 4.25 = 6.0
     assert d2["maturing_coupon"]["value"] == pytest.approx(6.0)
+    # a June the daily series does not finish by as_of (last value 06-29) gives no June mean: 23 months of 4.0
+    hy_short = pd.concat([pd.Series(4.0, index=pd.date_range("2007-01-01", "2009-05-31", freq="D")),
+                          pd.Series([9.0, 11.0], index=pd.to_datetime(["2009-06-10", "2009-06-29"]))])
+    d4 = credit.data_defaults({"FF": ff}, {"HY": hy_short, "Baa": baa}, "2009-06-30", years=3, issue_years=2)
+    assert "2007-07..2009-05 (23 months with both)" in d4["maturing_coupon"]["source"]
     # fed funds and Baa end a month early (published with a lag): the coupon uses the 23 months with both, and says so;
     # base 2007-07..2008-12 at 2.0 (18 months), 2009-01..05 at 1.0 (5) -> 41 / 23; Baa 1.5
     d3 = credit.data_defaults({"FF": ff.iloc[:-1]}, {"Baa": baa.iloc[:-1]}, "2009-06-30", years=1, issue_years=2)

@@ -35,6 +35,10 @@ def test_mean_newey_west_by_hand():
     out = inference.mean_newey_west(s, 1)
     assert out["se"] == pytest.approx(0.625)
     assert out["t"] == pytest.approx(4.0)
+    # small-sample correction n / (n - 1): at lag 0 the ordinary t of the mean, s^2 = 5 / 3, se = sqrt(5 / 12)
+    out = inference.mean_newey_west(s, 0, small_sample=True)
+    assert out["se"] == pytest.approx(math.sqrt(5 / 12))
+    assert out["t"] == pytest.approx(2.5 / math.sqrt(5 / 12))
 
 
 def test_mean_newey_west_drops_missing_and_needs_three():

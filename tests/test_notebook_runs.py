@@ -407,20 +407,43 @@ def test_thesis_figures_match_library(tmp_path, store, as_of):
         if leg != "easing":
             assert figs[f"{leg}_percentile"]["value"] == pytest.approx(legs.loc[leg, "percentile"], abs=1e-4), leg
     assert figs["legs_held"]["value"] == got["count"]["held"]
-    main = got["main"]
+    if got["common"]["month"] is not None:
+        assert figs["legs_held_last_judged_month"]["value"] == got["common"]["held"]
+        assert figs["legs_held_last_judged_month"]["as_of"] == str(got["common"]["month"].to_timestamp(how="end").date())
+    main = got["episode_summary"]["all_four"][thesis.VERDICT_HORIZON_MONTHS]
     assert figs["analogue_episodes_all_four"]["value"] == main["episodes"]
     assert figs["analogue_complete_3y_all_four"]["value"] == main["complete"]
     if main["complete"]:
-        assert figs["analogue_mean_3y_all_four"]["value"] == pytest.approx(main["mean"], abs=1e-6)
+        assert figs["analogue_mean_3y_all_four"]["value"] == pytest.approx(main["mean"], abs=1e-12)
     else:
         assert "analogue_mean_3y_all_four" not in figs
-    assert figs["base_rate_mean_3y"]["value"] == pytest.approx(got["base"].loc[36, "mean"], abs=1e-6)
-    sig = got["signal"]
-    for name, key in [("signal_months", "months"), ("signal_share_invested", "share_invested"), ("signal_mean_monthly", "mean"),
-                      ("signal_t_nw", "t_nw"), ("signal_hit_rate", "hit_rate")]:
-        assert figs[name]["value"] == pytest.approx(sig[key], abs=1e-4), name
+    assert figs["base_rate_mean_3y"]["value"] == pytest.approx(got["base"].loc[36, "mean"], abs=1e-12)
+    a = got["analogue"]  # test (a): the at-least-three episodes against the base rate, windows from t + 4
+    assert figs["analogue_complete_3y_at_least_three"]["value"] == a["complete"]
+    assert figs["thesis_rule_analogues"]["value"] == a["stance"]
+    sig = got["signal"]  # test (b): monthly means recorded in percent, unrounded
+    for name, key, scale in [("signal_months", "months", 1), ("signal_share_invested", "share_invested", 1),
+                             ("signal_stretches", "stretches", 1), ("signal_mean_monthly", "mean", 100),
+                             ("signal_excess_monthly", "excess_mean", 100), ("signal_hit_rate", "hit_rate", 1)]:
+        assert figs[name]["value"] == pytest.approx(sig[key] * scale, abs=1e-12), name
+    assert figs["thesis_rule_signal"]["value"] == sig["stance"]
+    for name, key in [("signal_t_nw", "t_nw"), ("signal_excess_t_nw", "excess_t_nw")]:  # no t under five stretches
+        if sig["stretches"] >= thesis.MIN_EPISODES:
+            assert figs[name]["value"] == pytest.approx(sig[key], abs=1e-12), name
+        else:
+            assert name not in figs, name
+    assert figs["thesis_premise"]["value"] == got["premise"]
     assert figs["thesis_verdict"]["value"] == got["verdict"] and figs["thesis_verdict"]["label"] == got["summary"]
     assert figs["thesis_verdict"]["unit"] == "verdict"
+    # the grid: 11 spreads x 3 threshold settings x 2 tests; its headline row under this report's thresholds is the verdict's
+    grid = got["grid"]
+    assert figs["thesis_grid_specs"]["value"] == len(grid) == 66
+    head = grid[(grid["spread"] == "SMB") & (grid["thresholds"] == "this report")].set_index("test")
+    assert head.loc["analogues", "stance"] == a["stance"] and head.loc["signal", "stance"] == sig["stance"]
+    assert head.loc["analogues", "verdict"] == got["verdict"]
+    assert figs["thesis_grid_share_same_verdict"]["value"] == pytest.approx(thesis.grid_summary(grid, got["verdict"])["same_verdict"])
+    nb = nbformat.read(tmp_path / "06_thesis_verdict.ipynb", 4)
+    assert len(results.grid_from_notebook(nb)) == len(grid)
     # independent of the library: the concentration leg and the easing change from the raw tables
     with data.cutoff(as_of):
         firms = data.famafrench_table("ff_portfolios_me", "Number of Firms in Portfolios")
@@ -448,6 +471,7 @@ def test_thesis_figures_match_library(tmp_path, store, as_of):
     # every figure is dated by as_of and every value is a number, text, flag or null (never NaN)
     assert all(f["as_of"] <= as_of for f in figs.values()), {k: f["as_of"] for k, f in figs.items() if f["as_of"] > as_of}
     assert not [k for k, f in figs.items() if isinstance(f["value"], float) and math.isnan(f["value"])]
-    statements = findings.from_notebook(nbformat.read(tmp_path / "06_thesis_verdict.ipynb", 4))
+    statements = findings.from_notebook(nb)
     assert statements and not [p for st in statements for p in findings.check(st, figs)]
+    assert not [st["text"] for st in statements if "(s)" in st["text"]]
     assert not [st["text"] for st in statements if "nan" in st["text"].lower().split() or "NaT" in st["text"]]

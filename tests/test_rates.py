@@ -10,17 +10,22 @@ def mseries(values, start):
     return pd.Series(values, index=pd.period_range(start, periods=len(values), freq="M"), dtype=float)
 
 
+def step_path(first: str, last: str, level: float, steps: dict) -> pd.Series:
+    """A daily rate from `first` to `last` starting at `level`, moved to each value of `steps`
+    (date -> new level, percent) from that date on."""
+    days = pd.date_range(first, last, freq="D")
+    path = pd.Series(level, index=days)
+    for when, new in steps.items():
+        path[days >= when] = new
+    return path
+
+
 def test_cut_signals_and_first_cuts_on_hand_made_path():
     # monthly-average effective rate, 2000-01 .. 2002-12 (before the target-range era)
     eff = mseries([6.0] * 6 + [5.9, 5.7, 5.5, 5.5, 5.5, 5.5] + [5.5] * 6 + [5.6, 5.4, 5.2] + [5.2] * 15, "2000-01")
     # target upper bound, daily, from 2008-12 on: cut 2019-08, again 2020-03 (same cycle), then 2024-09
-    days = pd.date_range("2018-01-01", "2025-06-30", freq="D")
-    upper = pd.Series(2.5, index=days)
-    upper[days >= "2019-08-01"] = 2.25
-    upper[days >= "2020-03-04"] = 1.25
-    upper[days >= "2020-03-16"] = 0.25
-    upper[days >= "2022-03-17"] = 5.5
-    upper[days >= "2024-09-19"] = 5.0
+    upper = step_path("2018-01-01", "2025-06-30", 2.5, {"2019-08-01": 2.25, "2020-03-04": 1.25, "2020-03-16": 0.25,
+                                                         "2022-03-17": 5.5, "2024-09-19": 5.0})
     signals = rates.cut_signals(eff, upper)
     # 2000-08: 5.7 vs 6.0 three months earlier (-0.3) is the first signal; 2000-07 is only -0.1
     assert not signals[pd.Period("2000-07", "M")] and signals[pd.Period("2000-08", "M")]
@@ -89,14 +94,8 @@ def window(start, as_of, as_of_month):
 def target_path():
     """Upper bound, daily 2018-01-01..2026-03-31: cuts take effect 2019-08-01 and 2019-10-31,
     hike 2022-03-17, cuts 2024-09-19 and 2024-12-19."""
-    days = pd.date_range("2018-01-01", "2026-03-31", freq="D")
-    upper = pd.Series(2.50, index=days)
-    upper[days >= "2019-08-01"] = 2.25
-    upper[days >= "2019-10-31"] = 1.75
-    upper[days >= "2022-03-17"] = 5.50
-    upper[days >= "2024-09-19"] = 5.00
-    upper[days >= "2024-12-19"] = 4.50
-    return upper
+    return step_path("2018-01-01", "2026-03-31", 2.50, {"2019-08-01": 2.25, "2019-10-31": 1.75, "2022-03-17": 5.50,
+                                                         "2024-09-19": 5.00, "2024-12-19": 4.50})
 
 
 def test_latest_cycle_in_the_target_range_era():

@@ -77,3 +77,36 @@ def test_ols_newey_west_recovers_slope():
     assert fit.params["x"] == pytest.approx(2.0, abs=1e-2)
     assert fit.params["const"] == pytest.approx(1.0, abs=0.1)
     assert fit.nobs == 20 and fit.lags == 3
+
+
+def test_common_window_returns_uses_common_dates_and_never_fills():
+    from rotation.timeseries import common_window_returns
+
+    days = pd.to_datetime(["2025-12-30", "2025-12-31", "2026-01-02", "2026-01-05"])
+    a = pd.Series([100.0, 100.0, 110.0, 121.0], index=days)
+    b = pd.Series([50.0, 50.0, 55.0], index=days[:3])  # ends a day early: the window ends with it
+    got = common_window_returns({"a": a, "b": b}, "2025-12-31", "2026-01-31")
+    assert got["from"] == pd.Timestamp("2025-12-31") and got["to"] == pd.Timestamp("2026-01-02")
+    assert got["returns"]["a"] == pytest.approx(0.10) and got["returns"]["b"] == pytest.approx(0.10)
+    empty = common_window_returns({"a": a}, "2026-01-05", "2026-01-31")  # nothing after the base date
+    assert empty["from"] is None and np.isnan(empty["returns"]["a"])
+
+
+def test_monthly_mean_drops_a_final_month_the_series_does_not_finish():
+    days = pd.bdate_range("2026-01-01", "2026-02-13")  # stops mid-February
+    s = pd.Series(1.0, index=days)
+    s[days >= "2026-02-01"] = 3.0
+    out = T.monthly_mean(s)
+    assert list(out.index.astype(str)) == ["2026-01"] and out.iloc[0] == 1.0
+    full = pd.Series(3.0, index=pd.bdate_range("2026-02-02", "2026-02-27"))  # 02-27 is February's last weekday
+    assert T.monthly_mean(pd.concat([s[s.index < "2026-02-01"], full])).loc[pd.Period("2026-02", "M")] == 3.0
+
+
+def test_complete_months_only_drops_a_final_month_the_series_does_not_finish():
+    march = pd.bdate_range("2026-03-02", "2026-03-31")
+    s = pd.Series(1.0, index=march.append(pd.DatetimeIndex(["2026-04-21", "2026-04-22", "2026-04-23"])))
+    out = T.complete_months_only(s)
+    assert out.index.max() == pd.Timestamp("2026-03-31")  # April stops on the 23rd: no April value
+    # a month that runs to its last weekday (Friday 2026-02-27) is kept
+    feb = pd.Series(1.0, index=pd.bdate_range("2026-02-02", "2026-02-27"))
+    assert T.complete_months_only(feb).index.max() == pd.Timestamp("2026-02-27")

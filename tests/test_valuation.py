@@ -248,10 +248,10 @@ def test_cheapness_regression_slope_matches_a_direct_fit_on_the_sample():
 
 
 def test_normal_p_two_sided():
-    assert valuation.normal_p(0.0) == pytest.approx(1.0)
-    assert valuation.normal_p(1.959964) == pytest.approx(0.05, abs=1e-6)
-    assert valuation.normal_p(-1.959964) == pytest.approx(0.05, abs=1e-6)
-    assert np.isnan(valuation.normal_p(float("nan")))
+    assert inference.normal_two_sided_p(0.0) == pytest.approx(1.0)
+    assert inference.normal_two_sided_p(1.959964) == pytest.approx(0.05, abs=1e-6)
+    assert inference.normal_two_sided_p(-1.959964) == pytest.approx(0.05, abs=1e-6)
+    assert np.isnan(inference.normal_two_sided_p(float("nan")))
 
 
 def test_grid_starts_moved_to_the_first_month_deduplicated_and_cut_at_as_of():

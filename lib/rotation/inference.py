@@ -359,7 +359,9 @@ def randomisation_test(outcome: pd.Series, events, draws: int = 2000, seed: int 
 
 
 def episodes_of(flags: pd.Series, gap_months: int = 12) -> list[tuple[pd.Period, pd.Period]]:
-    """Runs of flagged months (value 1/True) merged when fewer than `gap_months` months apart."""
+    """Runs of flagged months (value 1/True) as (first, last) Periods: a flagged month at most
+    `gap_months` months after the previous flagged one (e.g. 12 months: 2000-02 and 2001-02)
+    joins its episode; one more than `gap_months` months after it starts a new one."""
     months = [p for p, v in flags.items() if v == 1]
     out: list[tuple[pd.Period, pd.Period]] = []
     for p in months:
@@ -514,13 +516,14 @@ def normal_two_sided_p(t: float) -> float:
     return float(math.erfc(abs(t) / math.sqrt(2.0))) if t == t else float("nan")
 
 
-def mean_newey_west(series: pd.Series, lags: int) -> dict:
+def mean_newey_west(series: pd.Series, lags: int, small_sample: bool = False) -> dict:
     """The mean of a (monthly) series with its Newey-West (1987) standard error: OLS of the
-    series on a constant, `newey_west_cov` with `lags` lags (Bartlett kernel, no small-sample
-    correction), the t read against the normal (`normal_two_sided_p`). Missing values are
-    dropped. Returns mean (units of the series, e.g. decimal per month), se, t, p, n, first and
-    last (index labels of the first and last observation used; None when empty); NaN figures
-    with fewer than three observations."""
+    series on a constant, `newey_west_cov` with `lags` lags (Bartlett kernel), the t read against
+    the normal (`normal_two_sided_p`). `small_sample` scales the variance by n / (n - 1) (the
+    correction statsmodels applies with `use_correction`; at 0 lags the t is then the ordinary t
+    of the mean). Missing values are dropped. Returns mean (units of the series, e.g. decimal per
+    month), se, t, p, n, first and last (index labels of the first and last observation used;
+    None when empty); NaN figures with fewer than three observations."""
     s = series.dropna()
     n = len(s)
     if n < 3:
@@ -529,7 +532,7 @@ def mean_newey_west(series: pd.Series, lags: int) -> dict:
     y = s.to_numpy(float)
     z = np.ones((n, 1))
     beta, resid, _ = ols(z, y)
-    se = float(np.sqrt(newey_west_cov(z, resid, lags)[0, 0]))
+    se = float(np.sqrt(newey_west_cov(z, resid, lags)[0, 0] * (n / (n - 1) if small_sample else 1.0)))
     t = float(beta[0] / se) if se > 0 else float("nan")
     return {"mean": float(beta[0]), "se": se, "t": t, "p": normal_two_sided_p(t), "n": n,
             "first": s.index[0], "last": s.index[-1]}

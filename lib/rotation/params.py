@@ -19,7 +19,7 @@ Dates:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -181,7 +181,7 @@ def parse_cutoff(value) -> pd.Timestamp | None:
 
 def effective_cutoff(as_of, data_cutoff=None) -> pd.Timestamp | None:
     """The date a run may see data up to: the earlier of a dated `as_of` and `data_cutoff`;
-    None for `as_of='latest'` with no cutoff (the whole store)."""
+    None for `as_of='latest'` with no cutoff (`validate` then dates 'latest' by `latest_release`)."""
     as_of_ts = parse_date("as_of", as_of, allow_latest=True)
     cut = parse_cutoff(data_cutoff)
     dates = [d for d in (as_of_ts, cut) if d is not None]
@@ -206,6 +206,11 @@ def validate(as_of, start, core: str | tuple[str, ...] = "ff_portfolios_me", dat
     data.set_cutoff(None)
     whole = data.coverage_of(core)
     as_of_ts = parse_date("as_of", as_of, allow_latest=True)
+    latest_note = None
+    if as_of_ts is None and cut is None:  # 'latest': as of the day the newest month of the core data was published
+        cut = latest_release(core, whole["last"])
+        latest_note = (f"as_of 'latest' is {cut.date()}, the day the newest month of the core data ({whole['last']}) was "
+                       f"published; every source is used as published by then.")
     if as_of_ts is not None and complete_month(as_of_ts) < whole["first"]:
         resolve_window(as_of, start, whole["first"], whole["last"])  # raises the as_of-before-data-start error
     data.set_cutoff(cut)
@@ -216,7 +221,20 @@ def validate(as_of, start, core: str | tuple[str, ...] = "ff_portfolios_me", dat
         raise ParameterError(f"parameter `as_of`/`data_cutoff`: on {cut.date()} no month of the core data ({', '.join(core)}) "
                              f"had been published yet; allowed: a date at least {first_out} days after the end of "
                              f"{whole['first']}, the first month (publication rules in seeds/sources.yml)") from None
-    return resolve_window(as_of, start, cov["first"], cov["last"], cutoff=cut, snapshot_end=whole["last"])
+    window = resolve_window(as_of, start, cov["first"], cov["last"], cutoff=cut, snapshot_end=whole["last"])
+    if latest_note:
+        window = replace(window, note=" ".join(n for n in (latest_note, window.note) if n))
+    return window
+
+
+def latest_release(core: tuple[str, ...], month: pd.Period) -> pd.Timestamp:
+    """The date `month` of every dataset in `core` had been published (the latest of their
+    release dates under the publication rules of `seeds/sources.yml`): what `as_of='latest'`
+    means, so that 'latest' is a real date and uses nothing published after it."""
+    from .data import availability, dataset
+
+    index = pd.PeriodIndex([pd.Period(month, "M")], freq="M")
+    return max(availability.release_dates(index, dataset(i).publication)[0] for i in core).normalize()
 
 
 def check_int(name: str, value, low: int, high: int) -> int:

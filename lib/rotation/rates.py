@@ -30,7 +30,8 @@ import statsmodels.api as sm
 from . import inference
 from .params import Window
 from .stats import ols_newey_west
-from .timeseries import change_by_date, cumulative_difference, month_end_values, to_monthly_index, value_at
+from .timeseries import (change_by_date, common_window_returns, cumulative_difference, month_end_values, to_monthly_index,
+                         value_at)
 
 TARGET_RANGE_FROM = pd.Period("2008-12", "M")  # the FOMC has set a target range since 2008-12-16
 EFFECTIVE_CUT_PP = -0.25   # pre-2008 cut signal: 3-month change of monthly-average EFFR <= -0.25 pp
@@ -152,10 +153,22 @@ def cycle_starts(signals: pd.Series, window: Window, quiet_months: int = NEW_CYC
     return [p for p in first_cuts(signals[signals.index <= now], quiet_months) if window.start <= p <= now]
 
 
+def target_changes(upper_daily: pd.Series) -> pd.DataFrame:
+    """Every change of a daily policy-rate series (FRED DFEDTARU, the target range's upper bound,
+    percent per year), indexed by the first date the new level is in effect (the FOMC announces
+    the day before): columns `level` (new level, percent), `change_pp` (percentage points,
+    negative for a cut) and `kind` ("cut" or "hike")."""
+    s = upper_daily.dropna()
+    step = s.diff()
+    step = step[step.abs() > 1e-9]
+    return pd.DataFrame({"level": s.loc[step.index], "change_pp": step,
+                         "kind": np.where(step < 0, "cut", "hike")}, index=step.index)
+
+
 def _falls(daily: pd.Series) -> pd.DatetimeIndex:
-    """Dates on which a daily rate is below its previous observation."""
-    s = daily.dropna()
-    return s.index[(s < s.shift(1)).to_numpy()]
+    """Dates on which a daily rate is below its previous observation (the cuts of `target_changes`)."""
+    changes = target_changes(daily)
+    return changes.index[(changes["kind"] == "cut").to_numpy()]
 
 
 DATE_SOURCES = {
@@ -502,14 +515,11 @@ def summary(returns: pd.DataFrame, dgs2_daily: pd.Series, fedfunds: pd.Series, u
 def total_return_since(small: pd.Series, large: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> dict:
     """Total return (decimal) of two adjusted price series from the last close before `start`
     to the last common close at or before `end`, and their difference, with the dates used."""
-    df = pd.concat([small.rename("s"), large.rename("l")], axis=1, join="inner").dropna()
-    base = df[df.index < start]
-    seg = df[(df.index >= start) & (df.index <= end)]
-    if base.empty or seg.empty:
+    got = common_window_returns({"s": small, "l": large}, pd.Timestamp(start) - pd.Timedelta(days=1), end)  # daily closes
+    if got["from"] is None:
         return {"from": None, "to": None, "small": float("nan"), "large": float("nan"), "difference": float("nan")}
-    b, e = base.iloc[-1], seg.iloc[-1]
-    rs, rl = e["s"] / b["s"] - 1, e["l"] / b["l"] - 1
-    return {"from": str(base.index[-1].date()), "to": str(seg.index[-1].date()), "small": rs, "large": rl, "difference": rs - rl}
+    rs, rl = got["returns"]["s"], got["returns"]["l"]
+    return {"from": str(got["from"].date()), "to": str(got["to"].date()), "small": rs, "large": rl, "difference": rs - rl}
 
 
 def cumulative_since(returns: pd.DataFrame, small: str, large: str, first: pd.Period, last: pd.Period) -> dict:

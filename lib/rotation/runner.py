@@ -526,9 +526,10 @@ def verdict_grid_html(table) -> str:
     from the claims check and the synthesis's `thesis_verdict`), one coloured cell per run date,
     so a sweep shows how the evidence for each claim evolved. Empty when no run recorded one."""
     from .claims import VERDICT_COLOURS
-    from .thesis import UNDECIDED
+    from .thesis import NOT_TESTED, UNDECIDED
 
-    colours = {**VERDICT_COLOURS, UNDECIDED: VERDICT_COLOURS["inconclusive"]}  # the thesis's "not decided by the data"
+    colours = {**VERDICT_COLOURS, UNDECIDED: VERDICT_COLOURS["inconclusive"],  # the thesis's "not decided by the data"
+               NOT_TESTED: VERDICT_COLOURS["not testable"]}                   # and "conditions absent: not tested"
     verdicts = table[table["unit"].eq("verdict")]
     if not len(verdicts):
         return ""

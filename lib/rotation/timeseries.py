@@ -41,9 +41,26 @@ def month_end_dates(daily: pd.Series) -> pd.Series:
     return out
 
 
+def complete_months_only(daily: pd.Series) -> pd.Series:
+    """A daily series without the observations of a final month it does not finish: the last
+    month is kept only when its last observation falls on or after the month's last weekday (a
+    series that stops, or is cut at as_of, mid-month gives no value for that month rather than a
+    partial monthly mean). Nothing is filled."""
+    s = daily.dropna().sort_index()
+    if s.empty:
+        return s
+    last = s.index[-1].to_period("M")
+    if s.index[-1].normalize() < (last.to_timestamp(how="start") + pd.offsets.BMonthEnd(0)).normalize():
+        s = s[s.index.to_period("M") < last]
+    return s
+
+
 def monthly_mean(daily: pd.Series) -> pd.Series:
-    """Average of each calendar month's observations (PeriodIndex "M")."""
-    daily = daily.dropna()
+    """Average of each calendar month's observations (PeriodIndex "M"), complete months only: a
+    final month the series does not finish (it stops, or is cut at as_of, before the month's
+    last weekday) gives no value (`complete_months_only`), so a mean is never labelled with a
+    month it only partly covers."""
+    daily = complete_months_only(daily)
     out = daily.groupby(daily.index.to_period("M")).mean()
     out.index.name = "period"
     return out
@@ -148,3 +165,19 @@ def cumulative_difference(returns: pd.DataFrame, a: str, b: str) -> pd.Series:
     """Cumulative compounded return of column `a` minus that of column `b` (decimal), over
     the rows given, in order: (1+a1)(1+a2).. - (1+b1)(1+b2).."""
     return ((1 + returns[a]).cumprod() - (1 + returns[b]).cumprod()).rename(f"{a} - {b}")
+
+
+def common_window_returns(closes: dict[str, pd.Series], base_date, end) -> dict:
+    """Returns (decimal) of several daily close series over one window of common dates: from the
+    last date at or before `base_date` on which every series has a close, to the last common date
+    after `base_date` and at or before `end` (nothing filled forward; a series that ends early
+    ends the window). On adjusted ETF closes the returns are total returns. Returns from, to
+    (Timestamps, None when the window is empty) and returns (name -> decimal, NaN when empty)."""
+    frame = pd.concat(closes, axis=1, join="inner").dropna()
+    base = frame[frame.index <= pd.Timestamp(base_date)]
+    seg = frame[(frame.index > pd.Timestamp(base_date)) & (frame.index <= pd.Timestamp(end))]
+    if base.empty or seg.empty:
+        return {"from": None, "to": None, "returns": {k: float("nan") for k in closes}}
+    b, e = base.iloc[-1], seg.iloc[-1]
+    return {"from": base.index[-1], "to": seg.index[-1], "returns": {k: float(e[k] / b[k] - 1.0) for k in closes}}
+

@@ -28,12 +28,11 @@ for two-leg spreads, SMB's own return for SMB), decimals per year.
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
-from .inference import Predictive, forward_cumulative, grid_shares, predictive_grid, predictive_regression, stance
+from .inference import (Predictive, forward_cumulative, grid_shares, normal_two_sided_p, predictive_grid, predictive_regression,
+                        stance)
 from .portfolios import me_weighted
 from .timeseries import percentile_rank, value_at, zscore
 
@@ -394,13 +393,6 @@ def forward_pe_discount(large_pe: float, small_pe: float) -> float:
 
 # ----------------------------------------------------------------- headline figures
 
-def normal_p(t: float) -> float:
-    """Two-sided p-value of a t-statistic read against the standard normal (the usual
-    large-sample rule: |t| >= 1.96 <-> p <= 0.05). Used only for the conventional reading of the
-    Newey-West t, which the null bootstrap then checks; the Hodrick t is not read this way."""
-    return float(math.erfc(abs(t) / math.sqrt(2.0))) if t == t else float("nan")
-
-
 def regression_figures(fit: Predictive, first_month) -> dict:
     """The figures of one cheapness regression (`cheapness_regression`), under the names of the
     headline ones: fwd_smb_slope (decimal per year per unit of relative P/B), fwd_smb_slope_t
@@ -411,7 +403,7 @@ def regression_figures(fit: Predictive, first_month) -> dict:
     the out-of-sample R^2 is not part of it), fwd_smb_nobs, fwd_smb_windows (non-overlapping
     windows: nobs // horizon) and fwd_smb_first (first month of the sample, text)."""
     return {"fwd_smb_slope": fit.estimate, "fwd_smb_slope_t": fit.t_nw, "fwd_smb_slope_t_hodrick": fit.t_hodrick,
-            "fwd_smb_slope_p_nw": normal_p(fit.t_nw),
+            "fwd_smb_slope_p_nw": normal_two_sided_p(fit.t_nw),  # the conventional reading; the bootstrap checks it
             "fwd_smb_slope_p_bootstrap": fit.p_bootstrap, "fwd_smb_slope_null_mean": fit.null_mean_slope,
             "fwd_smb_oos_r2": fit.oos_r2, "fwd_smb_stance": stance(fit.estimate, fit.p_bootstrap, DIRECTION),
             "fwd_smb_nobs": fit.n_obs, "fwd_smb_windows": fit.n_obs // fit.horizon_months, "fwd_smb_first": str(first_month)}

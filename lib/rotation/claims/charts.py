@@ -74,7 +74,8 @@ def chart_spec(rec: dict, inputs: dict, window) -> dict | None:
                 "ylabel": f"index, {base_day} close = 100 (total return)", "source": "IWM, SPY, QQQ adjusted closes (Yahoo)", "hline": 100.0,
                 "shade": [("2025-09-30", "2025-12-31", "Q4 2025")] if q4 else [("2026-01-01", "2026-01-08", "first 5 sessions of 2026")]}
     if cid == "steady_cutting_cycle":
-        from .macro import cycle_cut_gaps, easing_cycle, target_changes
+        from ..rates import target_changes
+        from .macro import cycle_cut_gaps, easing_cycle
         end = pd.Timestamp(rec["tolerance"]["end"])
         cuts = easing_cycle(target_changes(inp["upper"]), min(end, as_of))["cuts"].index
         gaps = cycle_cut_gaps(cuts)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..rates import target_changes
 from ..timeseries import pct_change_by_date, to_monthly_index, value_at
 
 def check_fed_target(rec, inp, ctx) -> dict:
@@ -99,18 +100,6 @@ def check_disinflation(rec, inp, ctx) -> dict:
 # ------------------------------------------------------------------ issue 14: the cutting cycle, rates against 2021
 
 DAYS_PER_MONTH = 365.25 / 12
-
-
-def target_changes(upper_daily: pd.Series) -> pd.DataFrame:
-    """Every change of a daily policy-rate series (FRED DFEDTARU, the target range's upper bound,
-    percent per year), indexed by the first date the new level is in effect (the FOMC announces
-    the day before): columns `level` (new level, percent), `change_pp` (percentage points,
-    negative for a cut) and `kind` ("cut" or "hike")."""
-    s = upper_daily.dropna()
-    step = s.diff()
-    step = step[step.abs() > 1e-9]
-    return pd.DataFrame({"level": s.loc[step.index], "change_pp": step,
-                         "kind": np.where(step < 0, "cut", "hike")}, index=step.index)
 
 
 def easing_cycle(changes: pd.DataFrame, end) -> dict:

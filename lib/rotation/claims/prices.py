@@ -5,7 +5,7 @@ import pandas as pd
 
 from .. import concentration
 from ..timeseries import percentile_rank, value_at
-from .common import period_return, sessions_after
+from .common import period_return, sessions_after, window_total_returns
 
 
 def check_small_caps_lead(rec, inp, ctx) -> dict:
@@ -89,21 +89,6 @@ def check_near_record(rec, inp, ctx) -> dict:
 
 
 # ------------------------------------------------------------------ issue 14: Q4 rally, breadth, tech profit-taking
-
-def window_total_returns(closes: dict[str, pd.Series], start, end) -> pd.DataFrame:
-    """Return (decimal) of each named daily close series from its last close at or before date
-    `start` to its last close at or before date `end`, with the two dates used (columns `return`,
-    `from`, `to`; one row per name). On ETF adjusted closes (IWM, SPY, QQQ, RSP: split- and
-    dividend-adjusted, Yahoo) this is the total return; on ^RUT it is the price return. Nothing
-    is forward-filled: a series that ends before `end` shows its real last date in `to`."""
-    rows = {}
-    for name, s in closes.items():
-        a, a_d = value_at(s, start)
-        b, b_d = value_at(s, end)
-        rows[name] = {"return": b / a - 1 if a_d is not None and b_d is not None else float("nan"),
-                      "from": a_d, "to": b_d}
-    return pd.DataFrame.from_dict(rows, orient="index")
-
 
 def calendar_quarter_returns(closes: pd.Series, as_of) -> pd.Series:
     """Return (decimal) of each complete calendar quarter, indexed by quarter (PeriodIndex "Q"):
