@@ -117,8 +117,9 @@ def check_concentration_followed(rec, inp, ctx) -> dict:
     predictive regression of the next-5-year headline spread on the top-decile share (bootstrap
     p, `concentration.share_regression`, `tolerance.draws`, seed 0) and notebook 03's grid
     (`concentration.specification_grid`: every candidate spread x sample start x 36/60 months,
-    `tolerance.grid_draws` draws each, seed 0), decided by `robust_and_grid_verdict`; the named
-    episodes are shown as evidence, never as a test (they are fewer than five)."""
+    `tolerance.grid_draws` draws each, seed 0), decided by `robust_and_grid_verdict`; every
+    high-concentration episode (above `tolerance.episode_pct`, `concentration.episode_evidence`,
+    as notebook 03) is listed as evidence, never as a test."""
     tol = rec["tolerance"]
     share = ctx["window"].clip(concentration.top_decile_share(inp["me_firms"], inp["me_size"]))
     candidates = spreads.one_period_spreads(inp["me_returns"], inp["me_returns_ew"], inp["factors"])
@@ -128,13 +129,11 @@ def check_concentration_followed(rec, inp, ctx) -> dict:
     if not fit["n_obs"]:
         return {"verdict": "not yet observable", "value": None, "window": window,
                 "evidence": "fewer than five non-overlapping 5-year windows of the headline spread are complete by as_of."}
-    from ..episodes import episode_periods
-
     grid = concentration.specification_grid(candidates, share, ctx["window"], draws=tol["grid_draws"], seed=0)
     shares = _shares(grid)
-    eps = concentration.episode_table(share, concentration.cap_month(inp["me_firms"]["Hi 10"]), inp["me_returns"], episode_periods(),
-                                      "Lo 30", "Hi 10", ctx["as_of_month"])
-    named = "; ".join(f"{k}: {v:+.1%}/yr" for k, v in eps["next_5y_small_minus_large"].dropna().items())
+    # every high-concentration episode (notebook 03's definition), not only the article's named ones
+    eps = concentration.episode_evidence(share, candidates[spreads.HEADLINE], ctx["window"], tol["episode_pct"], 60)
+    listed = "; ".join(f"{r.first}..{r.last}: {r.mean_outcome:+.1%}/yr" for r in eps.itertuples())
     verdict = robust_and_grid_verdict(fit["slope"], fit["p_bootstrap"], +1, tol["alpha"], shares, tol["min_grid_share"])
     horizons = "/".join(str(h) for h in concentration.GRID_HORIZONS)
     return {"verdict": verdict, "value": float(fit["slope"]), "window": window,
@@ -142,7 +141,9 @@ def check_concentration_followed(rec, inp, ctx) -> dict:
                         f"({fit['first']}..{fit['last']}; null-bootstrap p {fit['p_bootstrap']:.2f}, out-of-sample R² {fit['oos_r2']:+.2f}); "
                         f"grid (notebook 03): {grid_text(shares, len(grid))} (every candidate spread x sample start x {horizons} months, "
                         f"bootstrap {tol['grid_draws']} draws each, p < {inference.ALPHA:g}); "
-                        f"after the named peaks (Lo 30 - Hi 10, descriptive, a handful of episodes): {named or 'none complete'}."}
+                        f"every episode of months above the {tol['episode_pct']:g}th percentile of the share's history to date with a "
+                        f"complete window, mean next-5-year {definition} spread per year over its months (descriptive, "
+                        f"{len(eps)} episode(s)): {listed or 'none complete'}."}
 
 
 # ----------------------------------------------------------------- the historic valuation gap
