@@ -10,6 +10,11 @@ from ..timeseries import month_end_values, percentile_rank, value_at
 IWM_FLOW_WINDOW = ("2025-12-22", "2026-01-02")  # 'the final days of 2025' and the first session of 2026
 
 
+def co_movement(beta: float) -> str:
+    """'with' for a positive co-movement, 'against' for a negative one."""
+    return "with" if beta > 0 else "against"
+
+
 def _analogue(name: str, inp, ctx) -> str:
     m = ctx["as_of_month"]
     if name == "valuation_pb_discount":
@@ -28,16 +33,28 @@ def _analogue(name: str, inp, ctx) -> str:
         v, when = value_at(credit.unprofitable_share(inp["ep_firms"]), m)
         return (f"closest analogue: {v:.1%} of all US listed firms had earnings <= 0 in fiscal year {credit.earnings_fiscal_year(when)} "
                 f"(the E/P sort in force in {when}; Fama-French, notebook 04).")
+    if name == "unprofitable_share_change":
+        share = credit.unprofitable_share(inp["ep_firms"])
+        v, when = value_at(share, m)
+        before, when_before = value_at(share, when - 12) if when is not None else (float("nan"), None)
+        return (f"closest analogue: the share of all US listed firms with earnings <= 0 was {v:.1%} in fiscal year "
+                f"{credit.earnings_fiscal_year(when)} against {before:.1%} a year before (the E/P sorts in force in {when} and "
+                f"{when_before}; Fama-French, notebook 04): a change in loss-making, not earnings growth by size.")
     if name == "fed_target_path":
         hi, d = value_at(inp["upper"], ctx["as_of"])
         lo, _ = value_at(inp["lower"], ctx["as_of"])
         return f"closest analogue: the realised target range was {lo:.2f}%-{hi:.2f}% on {d.date()} (notebook 02)."
     if name == "credit_beta":
-        spread = (rates.size_spread(inp["me_returns"]) * 100)
+        spread = (rates.size_spread(inp["me_returns"]) * 100)  # Lo 30 - Hi 30, value-weighted, percent per month
         spread = spread[spread.index >= pd.Period("1997-01", "M")]
-        b = rates.rate_betas(spread, rates.monthly_changes({"HY OAS": month_end_values(inp["hy"])}), 6).iloc[0]
-        return (f"closest analogue: small minus large returns fall {abs(b['beta']):.2f}% a month per pp rise in the HY spread "
-                f"(t {b['t_nw']:+.1f}, notebook 04): small caps are more credit-sensitive, which is consistent with, not proof of, more floating debt.")
+        changes = rates.monthly_changes({"HY OAS": month_end_values(inp["hy"]), "DGS2": month_end_values(inp["dgs2"])})
+        betas = rates.rate_betas(spread, changes, 6)
+        hy, two = betas.loc[("HY OAS", "none")], betas.loc[("DGS2", "none")]
+        return (f"closest analogue (Lo 30 - Hi 30 value-weighted monthly returns, {spread.index[0]} to {spread.index[-1]}, each change alone, "
+                f"Newey-West t with 6 lags, notebook 04): small minus large fell {abs(hy['beta']):.2f}% a month per pp rise in the HY spread "
+                f"(t {hy['t_nw']:+.1f}), so small caps are more credit-sensitive; but it moved {co_movement(two['beta'])} 2-year yields "
+                f"({two['beta']:+.2f}% per pp, t {two['t_nw']:+.1f}), while more floating-rate debt would make small caps suffer when short "
+                f"rates rise. These are co-movements, not a measure of the debt mix.")
     if name == "iwm_volume":
         vol = inp["iwm_volume"]
         first, last = pd.Timestamp(IWM_FLOW_WINDOW[0]), min(pd.Timestamp(IWM_FLOW_WINDOW[1]), ctx["as_of"])
