@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import functools
 import os
-import pickle
 import re
-import tempfile
+import warnings
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,19 +23,24 @@ import numpy as np
 import pandas as pd
 from pandas_datareader.famafrench import FamaFrenchReader
 
-from . import availability
+from . import availability, framecache
 from .catalog import Dataset, catalog, dataset, turning_points_file
 from .store import checked_path
 
 FF_MISSING = (-99.99, -999.0)
-CACHE_DIR = ".cache"  # inside the store: parsed frames pickled under the file's sha256
+
+
+class CacheRebuilt(UserWarning):
+    """A parsed-data cache entry was unusable (corrupt or tampered with) and was rebuilt from its verified source."""
 
 
 def disk_cached(kind: str):
-    """Cache a parser's result on disk under `<store>/.cache/<kind>-<sha256>.pkl`.
+    """Cache a parser's result on disk under `<store>/.cache/<kind>-<sha256>.npz`
+    (`framecache`: arrays and a JSON header, never pickle, with its own sha256 beside it).
 
-    The key is the file's checksum, so an edited or refreshed file is parsed anew; a cache
-    file that cannot be read is ignored and rewritten. Writes are atomic (temp file, rename).
+    The key is the source file's checksum, so an edited or refreshed file is parsed anew. A
+    cache entry that is unreadable or does not match its recorded checksum is rebuilt from the
+    verified source with a one-line warning naming it. Writes are atomic (temp file, rename).
     Set ROTATION_NO_DISK_CACHE=1 to bypass it (the benchmark does, to time real parsing).
     """
 
@@ -48,19 +52,16 @@ def disk_cached(kind: str):
             folder = Path(path).parent
             while folder.parent != folder and not (folder / "manifest.json").exists():
                 folder = folder.parent
-            target = folder / CACHE_DIR / f"{kind}-{sha}.pkl"
+            entry = folder / framecache.CACHE_DIR / f"{kind}-{sha}{framecache.SUFFIX}"
             try:
-                with open(target, "rb") as fh:
-                    return pickle.load(fh)
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-                pass
+                return framecache.read(entry)
+            except framecache.CacheMiss as miss:
+                if entry.exists():
+                    warnings.warn(f"rebuilding the parsed-data cache: {miss}", CacheRebuilt, stacklevel=2)
             result = fn(path, sha, *args)
             try:
-                target.parent.mkdir(exist_ok=True)
-                fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-                with os.fdopen(fd, "wb") as fh:
-                    pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(tmp, target)
+                framecache.write(entry, result)
+                entry.with_suffix(".pkl").unlink(missing_ok=True)  # the pickled entry of earlier versions, never read
             except OSError:
                 pass  # a read-only store still works, only slower
             return result

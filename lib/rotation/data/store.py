@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
+from . import framecache
 from .catalog import Dataset, catalog, data_dir, default_snapshot
 from .errors import DataFileCorrupt, DataStoreMissing, SnapshotError
 
@@ -129,11 +130,14 @@ def read_manifest(store: Path | None = None) -> dict:
     return json.loads(path.read_text())
 
 
-def verify_store(store: Path | None = None) -> list[str]:
-    """Problems of the local store (missing files, checksum mismatches); empty when all is well."""
+def verify_store(store: Path | None = None, cache: bool = False) -> list[str]:
+    """Problems of the local store (missing files, checksum mismatches); empty when all is well.
+    With `cache`, also the parsed-data cache entries that would not be used
+    (`framecache.problems`: each is rebuilt from its verified source on the next load, so they
+    do not make the store unusable)."""
     store = Path(store or data_dir())
     manifest = read_manifest(store)
-    problems = []
+    problems = framecache.problems(store / framecache.CACHE_DIR) if cache else []
     for d in catalog():
         rec = manifest["files"].get(d.id)
         p = store / d.file
