@@ -20,10 +20,10 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name rotation --display-name "Python (rotation)"
 	touch $@
 
-# Copy the pinned snapshot into data/ after checking every sha256 against seeds/sources.yml.
-data: $(STAMP) data/manifest.json
-data/manifest.json: seeds/sources.yml | $(STAMP)
-	$(BIN)/rotation data import $(SNAPSHOT)
+# Verify data/ every time (about a second when all is well); when anything is missing, damaged
+# or out of date, re-import the pinned snapshot after checking every sha256 against seeds/sources.yml.
+data: $(STAMP)
+	@$(BIN)/rotation data verify || { echo "re-importing the data store from $(SNAPSHOT)"; $(BIN)/rotation data import $(SNAPSHOT); }
 
 reports: data
 	$(BIN)/rotation run --out reports/latest $(if $(JOBS),--jobs $(JOBS))

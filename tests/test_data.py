@@ -159,3 +159,28 @@ def test_import_copies_and_never_writes_source(tmp_path):
     dest = data.import_snapshot(src, tmp_path / "fresh", progress=lambda m: None)
     assert data.verify_store(dest) == []
     assert {p: p.stat().st_mtime_ns for p in src.rglob("*") if p.is_file()} == before
+
+
+@pytest.mark.parametrize("damage", ["{\"files\": {", "[]", ""])
+def test_a_damaged_manifest_is_a_named_error_with_the_fix(isolated_store, damage):
+    (isolated_store / "manifest.json").write_text(damage)
+    with pytest.raises(data.DataFileCorrupt, match=r"manifest .*manifest\.json is damaged.*make data"):
+        data.verify_store(isolated_store)
+
+
+def test_make_data_repairs_a_damaged_store(isolated_store):
+    """`make data` verifies every time and re-imports the snapshot when verification fails."""
+    import os
+    import subprocess
+
+    root = Path(__file__).resolve().parents[1]
+    target = isolated_store / "fred/DGS2.csv"
+    target.write_text(target.read_text().replace("7.26", "9.99", 1))
+    (isolated_store / "manifest.json").write_text("{")
+    env = {**os.environ, "ROTATION_DATA": str(isolated_store)}
+    out = subprocess.run(["make", "-s", "data"], cwd=root, env=env, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    assert "re-importing the data store" in out.stdout
+    assert data.verify_store(isolated_store) == []
+    again = subprocess.run(["make", "-s", "data"], cwd=root, env=env, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0 and "re-importing" not in again.stdout  # all well: verified, nothing imported

@@ -127,7 +127,13 @@ def read_manifest(store: Path | None = None) -> dict:
     path = store / MANIFEST
     if not path.is_file():
         raise DataStoreMissing(f"data store {store} is missing or was not filled by `rotation data import`: {FIX_HINT}")
-    return json.loads(path.read_text())
+    try:
+        manifest = json.loads(path.read_text())
+    except (ValueError, UnicodeDecodeError):
+        raise DataFileCorrupt(f"data store manifest {path} is damaged (not valid JSON): {FIX_HINT}") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+        raise DataFileCorrupt(f"data store manifest {path} is damaged (no 'files' table): {FIX_HINT}")
+    return manifest
 
 
 def verify_store(store: Path | None = None, cache: bool = False) -> list[str]:
