@@ -184,3 +184,27 @@ def test_make_data_repairs_a_damaged_store(isolated_store):
     assert data.verify_store(isolated_store) == []
     again = subprocess.run(["make", "-s", "data"], cwd=root, env=env, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0 and "re-importing" not in again.stdout  # all well: verified, nothing imported
+
+
+def test_one_parser_registry_serves_every_kind_in_the_catalogue():
+    kinds = {d.parser for d in data.catalog()}
+    assert kinds <= set(loaders.PARSERS)
+    import dataclasses
+
+    odd = dataclasses.replace(data.catalog()[0], parser="xml")
+    with pytest.raises(KeyError, match="unknown parser 'xml'.*known: famafrench"):
+        loaders.parser_for(odd)
+    # load_all holds every dataset with an object of its own: not the FRED files spliced into another, not parser none
+    expected = {d.id for d in data.catalog() if d.parser != "none" and not (d.parser == "fred" and d.splice_into)}
+    assert set(loaders.load_all()) == expected
+
+
+def test_fetch_validation_reads_the_last_date_through_the_registry(tmp_path):
+    from rotation.data import fetch
+
+    d = data.dataset("fred_DGS2")
+    short = tmp_path / "DGS2.csv"
+    short.write_text("date,value\n2020-01-02,1.5\n2020-01-03,1.6\n")  # ends long before the snapshot's last date
+    with pytest.raises(data.FetchError, match="fred_DGS2: fetched file ends 2020-01-03, earlier than"):
+        fetch._validate(d, short)
+    fetch._validate(data.dataset("price_SPY"), short)  # no online reader for prices: nothing to validate

@@ -89,26 +89,59 @@ def _fetch_fred(d: Dataset, fred_url: str, timeout: float, since: str | None) ->
     return text.encode()
 
 
+def _manifest_date(text: str) -> pd.Timestamp:
+    """A manifest `first`/`last` field as a date: YYYYMM and YYYY-MM mean the month's first day."""
+    text = str(text)
+    return pd.Timestamp(f"{text[:4]}-{text[4:6]}-01") if text.isdigit() and len(text) == 6 else pd.Timestamp(text)
+
+
 def _validate(d: Dataset, path: Path) -> None:
-    """The fetched file parses and reaches at least as far as the pinned snapshot's copy."""
+    """The fetched file parses (`loaders.parser_for(d).file_last`) and reaches at least as far
+    as the pinned snapshot's copy."""
     from . import loaders
 
-    if d.parser == "famafrench":
-        tables = loaders.parse_famafrench_text(d.series, path.read_bytes().decode("utf-8", "ignore"))
-        last = max(t.index.max() for t in tables.values() if t.index.freqstr.startswith("M"))
-        if str(last).replace("-", "") < d.last:
-            raise FetchError(f"{d.id}: fetched file ends {last}, earlier than the snapshot's {d.last}")
+    file_last = loaders.parser_for(d).file_last
+    if file_last is None:
         return
-    if d.parser == "fred":
-        s = loaders._fred_file.__wrapped__(str(path), "")
-        if s.empty or s.index.max() < pd.Timestamp(d.last):
-            raise FetchError(f"{d.id}: fetched series ends {s.index.max() if len(s) else 'empty'}, "
-                             f"earlier than the snapshot's {d.last} (truncated download?)")
-        return
-    if d.parser == "shiller":
-        df = loaders._shiller_file.__wrapped__(str(path), "")
-        if str(df.index.max()) < d.last:
-            raise FetchError(f"{d.id}: fetched Shiller data end {df.index.max()}, earlier than {d.last}")
+    last = file_last(str(path), d)
+    if last is None or last < _manifest_date(d.last):
+        raise FetchError(f"{d.id}: fetched file ends {'empty' if last is None else last.date()}, earlier than the "
+                         f"snapshot's {d.last} (truncated download?)")
+
+
+def _download_famafrench(d: Dataset, target: Path, ctx: dict) -> str:
+    _write(target, _FamaFrench(d.series, ctx["ff_url"], ctx["timeout"]).raw_member())
+    return f"{ctx['ff_url']}{d.series}_CSV.zip"
+
+
+def _download_fred(d: Dataset, target: Path, ctx: dict) -> str:
+    _write(target, _fetch_fred(d, ctx["fred_url"], ctx["timeout"], d.first if d.splice_into else None))
+    return f"{ctx['fred_url']}?id={d.series}"
+
+
+def _download_shiller(d: Dataset, target: Path, ctx: dict) -> str:
+    """Shiller's workbook, downloaded once per fetch: stored as is (.xls) and as the CSV of its data sheet."""
+    if "shiller_xls" not in ctx:
+        resp = ctx["requests"].get(ctx["shiller_url"], timeout=ctx["timeout"])
+        resp.raise_for_status()
+        ctx["shiller_xls"] = resp.content
+    _write(target, ctx["shiller_xls"] if d.file.endswith(".xls") else shiller_csv_from_xls(ctx["shiller_xls"]).encode())
+    return ctx["shiller_url"]
+
+
+def _carry_over(d: Dataset, target: Path, ctx: dict) -> str:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(ctx["carry_from"] / d.file, target)
+    return f"carried over from {ctx['carry_from']} (no online reader)"
+
+
+DOWNLOADERS = {"famafrench": _download_famafrench, "fred": _download_fred}  # by parser kind; others are carried over
+SHILLER_IDS = ("shiller_ie_data", "shiller_ie_data_xls")  # one workbook, two files
+
+
+def downloader_for(d: Dataset):
+    """How `fetch` obtains dataset `d`: its provider's reader, or a copy of the current file."""
+    return _download_shiller if d.id in SHILLER_IDS else DOWNLOADERS.get(d.parser, _carry_over)
 
 
 def fetch(dest: Path | None = None, fred_url: str = FRED_URL, ff_url: str = FF_URL,
@@ -120,29 +153,13 @@ def fetch(dest: Path | None = None, fred_url: str = FRED_URL, ff_url: str = FF_U
     carry_from = dest if (dest / MANIFEST).exists() else default_snapshot()
     manifest = {"filled": datetime.now(timezone.utc).isoformat(timespec="seconds"), "source": "providers", "files": {}}
     datasets = catalog()
+    ctx = {"fred_url": fred_url, "ff_url": ff_url, "shiller_url": shiller_url, "timeout": timeout, "carry_from": carry_from,
+           "requests": requests}
     with staging_for(dest, "fetch") as staging:
-        shiller_xls = None
         for i, d in enumerate(datasets, 1):
             target = staging / d.file
             try:
-                if d.parser == "famafrench":
-                    _write(target, _FamaFrench(d.series, ff_url, timeout).raw_member())
-                    origin = f"{ff_url}{d.series}_CSV.zip"
-                elif d.parser == "fred":
-                    _write(target, _fetch_fred(d, fred_url, timeout, d.first if d.splice_into else None))
-                    origin = f"{fred_url}?id={d.series}"
-                elif d.id in ("shiller_ie_data", "shiller_ie_data_xls"):
-                    if shiller_xls is None:
-                        resp = requests.get(shiller_url, timeout=timeout)
-                        resp.raise_for_status()
-                        shiller_xls = resp.content
-                    payload = shiller_xls if d.file.endswith(".xls") else shiller_csv_from_xls(shiller_xls).encode()
-                    _write(target, payload)
-                    origin = shiller_url
-                else:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copyfile(carry_from / d.file, target)
-                    origin = f"carried over from {carry_from} (no online reader)"
+                origin = downloader_for(d)(d, target, ctx)
                 _validate(d, target)
             except FetchError:
                 raise

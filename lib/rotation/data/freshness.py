@@ -16,27 +16,6 @@ STALE_AFTER = {"daily": pd.Timedelta(days=90), "monthly": pd.Timedelta(days=183)
                "quarterly": pd.Timedelta(days=275)}
 
 
-def _own_series(d) -> pd.Series:
-    """The dataset's own observations (no splice), as a Series with a DatetimeIndex of
-    observation dates (monthly data dated on the month's first day)."""
-    if d.parser == "famafrench":
-        first = loaders.famafrench_table(d.id, next(iter(loaders._ff_tables(d.id))))
-        observed = first.notna().any(axis=1)
-        s = observed[observed]
-        return pd.Series(1.0, index=s.index.to_timestamp(how="start"))
-    if d.parser == "fred":
-        return loaders._published(loaders._fred_file(*map(str, loaders._checked(d))), d)
-    if d.parser == "price":
-        return loaders.close_prices(d.series)
-    if d.parser == "shiller":
-        s = loaders.shiller()["P"].dropna()
-        return pd.Series(s.to_numpy(), index=s.index.to_timestamp(how="start"))
-    if d.parser == "goyal_welch":
-        s = loaders.goyal_welch()["Index"].dropna()
-        return pd.Series(s.to_numpy(), index=s.index.to_timestamp(how="start"))
-    return pd.Series(dtype=float)
-
-
 def _freq_kind(d) -> str:
     f = d.frequency.split()[0]
     return f if f in STALE_AFTER else "monthly"
@@ -71,13 +50,12 @@ def coverage() -> pd.DataFrame:
     Dates are observation dates (monthly data on the month's first day)."""
     rows = []
     for d in catalog():
-        if d.parser == "none":
-            continue
-        s = _own_series(d)
+        parser = loaders.parser_for(d)
+        s = parser.observations(d)
         if s.empty:  # nothing of it published by the cutoff: not a row of the store at that date
             continue
         kind = _freq_kind(d)
-        gaps = missing_months(s.index) if kind == "monthly" and d.parser == "fred" else []
+        gaps = missing_months(s.index) if kind == "monthly" and parser.monthly_gaps else []
         note = []
         if d.splice_into:
             note.append(f"newer copy, spliced into {d.splice_into} (newer wins) from {s.index.min().date()}")
@@ -107,7 +85,7 @@ def coverage_of(ids) -> dict[str, pd.Period]:
     firsts, lasts = [], []
     for i in ids:
         d = dataset(i)
-        s = loaders.fred_series(d.series) if d.parser == "fred" else _own_series(d)
+        s = loaders.parser_for(d).coverage(d)
         if s.empty:
             raise DataError(f"no observation of {i} had been published by the data cutoff {current_cutoff().date()}")
         firsts.append(s.index.min().to_period("M"))

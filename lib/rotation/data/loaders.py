@@ -16,6 +16,8 @@ import functools
 import os
 import re
 import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -331,23 +333,88 @@ def clear_caches() -> None:
         f.cache_clear()
 
 
+# ------------------------------------------------------------------ the parser registry
+
+def _first_of_month(index: pd.PeriodIndex) -> pd.DatetimeIndex:
+    return index.to_timestamp(how="start")
+
+
+def _ff_observations(d: Dataset) -> pd.Series:
+    first = famafrench_table(d.id, next(iter(_ff_tables(d.id))))
+    observed = first.notna().any(axis=1)
+    return pd.Series(1.0, index=_first_of_month(observed[observed].index))
+
+
+def _column_observations(frame: pd.DataFrame, column: str) -> pd.Series:
+    s = frame[column].dropna()
+    return pd.Series(s.to_numpy(), index=_first_of_month(s.index))
+
+
+def _ff_file_last(path: str, d: Dataset) -> pd.Timestamp:
+    tables = parse_famafrench_text(d.series, Path(path).read_bytes().decode("utf-8", "ignore"))
+    return max(t.index.max() for t in tables.values() if t.index.freqstr.startswith("M")).to_timestamp(how="start")
+
+
+def _series_last(s) -> pd.Timestamp | None:
+    return None if len(s) == 0 else s.index.max()
+
+
+@dataclass(frozen=True)
+class Parser:
+    """What the data layer does with one kind of source file (`parser:` in seeds/sources.yml).
+
+    load          the dataset as published by the cutoff (None: no object of its own, e.g. a
+                  FRED file spliced into another one)
+    observations  its own observations as a Series dated by observation (monthly data on the
+                  month's first day); empty when nothing is published by the cutoff
+    coverage      the series whose span is the dataset's coverage (FRED: spliced with its newer copy)
+    file_last     the last observation date of a file at `path` parsed afresh (no cache): how a
+                  fetched file is validated; None where no online reader exists
+    monthly_gaps  coverage lists the months inside the span that were never published
+    """
+    load: Callable[[Dataset], object | None]
+    observations: Callable[[Dataset], pd.Series]
+    coverage: Callable[[Dataset], pd.Series]
+    file_last: Callable[[str, Dataset], pd.Timestamp | None] | None = None
+    monthly_gaps: bool = False
+
+
+def _fred_own(d: Dataset) -> pd.Series:
+    return _published(_fred_file(*map(str, _checked(d))), d)
+
+
+PARSERS: dict[str, Parser] = {
+    "famafrench": Parser(load=lambda d: _ff_tables(d.id), observations=_ff_observations, coverage=_ff_observations,
+                         file_last=_ff_file_last),
+    "fred": Parser(load=lambda d: None if d.splice_into else fred_series(d.series), observations=_fred_own,
+                   coverage=lambda d: fred_series(d.series),
+                   file_last=lambda path, d: _series_last(_fred_file.__wrapped__(path, "")), monthly_gaps=True),
+    "price": Parser(load=lambda d: close_prices(d.series), observations=lambda d: close_prices(d.series),
+                    coverage=lambda d: close_prices(d.series)),
+    "shiller": Parser(load=lambda d: shiller(), observations=lambda d: _column_observations(shiller(), "P"),
+                      coverage=lambda d: _column_observations(shiller(), "P"),
+                      file_last=lambda path, d: _first_of_month(_shiller_file.__wrapped__(path, "").index).max()),
+    "goyal_welch": Parser(load=lambda d: goyal_welch(), observations=lambda d: _column_observations(goyal_welch(), "Index"),
+                          coverage=lambda d: _column_observations(goyal_welch(), "Index")),
+    "none": Parser(load=lambda d: None, observations=lambda d: pd.Series(dtype=float),
+                   coverage=lambda d: pd.Series(dtype=float)),
+}
+
+
+def parser_for(d: Dataset) -> Parser:
+    """The registry entry of dataset `d`'s kind; a named error for a kind the registry lacks."""
+    try:
+        return PARSERS[d.parser]
+    except KeyError:
+        raise KeyError(f"dataset {d.id}: unknown parser {d.parser!r} in seeds/sources.yml; known: {', '.join(PARSERS)}") from None
+
+
 def load_all() -> dict[str, object]:
     """Parse every dataset of the catalogue once (used by `make bench` and the overview)."""
-    out = {}
-    for d in catalog():
-        if d.parser == "famafrench":
-            out[d.id] = _ff_tables(d.id)
-        elif d.parser == "fred" and not d.splice_into:
-            out[d.id] = fred_series(d.series)
-        elif d.parser == "price":
-            out[d.id] = close_prices(d.series)
-        elif d.parser == "shiller":
-            out[d.id] = shiller()
-        elif d.parser == "goyal_welch":
-            out[d.id] = goyal_welch()
-    return out
+    loaded = {d.id: parser_for(d).load(d) for d in catalog()}
+    return {k: v for k, v in loaded.items() if v is not None}
 
 
 __all__ = ["famafrench_table", "famafrench_titles", "fred_series", "fred_parts", "price_frame", "close_prices",
            "shiller", "goyal_welch", "splice_newer_wins", "parse_famafrench_text", "clear_caches",
-           "load_all"]
+           "load_all", "PARSERS", "Parser", "parser_for"]
