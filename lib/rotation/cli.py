@@ -16,23 +16,24 @@ def _run(args) -> int:
     except runner.RunRequestError as exc:
         print(f"rotation run: error: {exc}", file=sys.stderr)
         return 2
-    results = runner.run(request)
+    try:
+        results = runner.run(request)
+    except runner.RunRequestError as exc:  # the folder became unusable between plan and run
+        print(f"rotation run: error: {exc}", file=sys.stderr)
+        return 2
     return 0 if all(r.status == "ok" for r in results.values()) else 1
 
 
 def _sweep(args) -> int:
     from . import runner
 
-    try:
+    try:  # sweep() checks the whole request (every date folder) before creating anything
         dates = runner.sweep_dates(args.as_of, args.monthly, args.yearly)
-        runner.plan_run(start=args.start, extra=args.param, only=args.only, jobs=args.jobs,
-                        out=Path(args.out), show_code=args.show_code,
-                        data_cutoff=args.data_cutoff)  # validate once before any work
+        by_date = runner.sweep(dates, start=args.start, extra=args.param, only=args.only, jobs=args.jobs,
+                               out=args.out, show_code=args.show_code, data_cutoff=args.data_cutoff)
     except runner.RunRequestError as exc:
         print(f"rotation sweep: error: {exc}", file=sys.stderr)
         return 2
-    by_date = runner.sweep(dates, start=args.start, extra=args.param, only=args.only, jobs=args.jobs,
-                           out=args.out, show_code=args.show_code, data_cutoff=args.data_cutoff)
     return 0 if all(r.status == "ok" for res in by_date.values() for r in res.values()) else 1
 
 
@@ -59,7 +60,7 @@ def _data(args) -> int:
         if args.data_cmd == "import":
             data.import_snapshot(Path(args.path) if args.path else None)
         elif args.data_cmd == "verify":
-            problems = data.verify_store()
+            problems = data.verify_store(cache=True)  # the files and the parsed-data cache
             if problems:
                 print("data store problems:\n  " + "\n  ".join(problems), file=sys.stderr)
                 return 1
@@ -82,7 +83,11 @@ def _data(args) -> int:
 def _notebooks(args) -> int:
     from . import hygiene, runner
 
-    nbs = runner.resolve_notebooks(args.only)
+    try:
+        nbs = runner.resolve_notebooks(args.only)
+    except runner.RunRequestError as exc:
+        print(f"rotation clean-notebooks: error: {exc}", file=sys.stderr)
+        return 2
     for stem, path in nbs.items():
         executed = Path(args.from_run) / f"{stem}.ipynb" if args.from_run else None
         hygiene.clean_file(path, executed if executed and executed.exists() else None)
@@ -99,17 +104,19 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--start", help="first date of the sample (YYYY-MM-DD)")
     r.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"), default=[],
                    help="any other notebook parameter (see `rotation params NB`)")
-    r.add_argument("--only", action="append", metavar="NB", help="run only this notebook (repeatable)")
-    r.add_argument("--jobs", type=int, help="worker processes (default: number of cores)")
-    r.add_argument("--out", default="reports/latest", help="output folder (default reports/latest)")
+    r.add_argument("--only", action="append", metavar="NB",
+                   help="run only this notebook: its name or number prefix, e.g. 03 (repeatable)")
+    r.add_argument("--jobs", type=int, help="worker processes, at least 1, at most one per notebook (default: number of cores)")
+    r.add_argument("--out", default="reports/latest",
+                   help="output folder (default reports/latest): new, empty or written by rotation run; never a source folder")
     r.add_argument("--show-code", action="store_true", help="show code cells in the HTML reports")
     r.add_argument("--data-cutoff", dest="data_cutoff", metavar="D", help="hide every observation not yet published at this ISO date (publication rules in seeds/sources.yml)")
     r.set_defaults(func=_run)
 
     sw = sub.add_parser("sweep", help="run the collection for several as_of dates and compare the headline figures")
     sw.add_argument("--as-of", dest="as_of", nargs="+", metavar="D", help="as_of dates (YYYY-MM-DD)")
-    sw.add_argument("--monthly", nargs=2, metavar=("FROM", "TO"), help="every month-end from FROM to TO (YYYY-MM)")
-    sw.add_argument("--yearly", nargs=2, metavar=("FROM", "TO"), help="every year-end from FROM to TO (YYYY)")
+    sw.add_argument("--monthly", nargs=2, metavar=("FROM", "TO"), help="every month-end from FROM to TO (YYYY-MM, 1926-07 up to a year ahead)")
+    sw.add_argument("--yearly", nargs=2, metavar=("FROM", "TO"), help="every year-end from FROM to TO (YYYY, 1926 up to a year ahead)")
     sw.add_argument("--start", help="first date of the sample (YYYY-MM-DD)")
     sw.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"), default=[])
     sw.add_argument("--only", action="append", metavar="NB")

@@ -1,11 +1,19 @@
 """`rotation run`: execute notebooks with papermill in parallel, render HTML, write the index.
 
 Order of work:
-1. validate everything (notebook names, parameter names and date formats, output folder
-   writable) before any notebook runs; a bad request raises `RunRequestError` and writes nothing;
+1. validate everything (notebook names, parameter names and date formats, --jobs, the output
+   folder) before any notebook runs or any folder is created; a bad request raises a
+   `RunRequestError` (or one of its named subclasses) and writes nothing;
 2. execute each notebook with papermill in a worker process (retrying the known kernel
    start-up port race), render it to standalone HTML in the same process;
 3. write `results.json` and `index.html`; the new files replace older ones only at the end.
+
+Outputs never touch sources: `--out` may not be (or be inside) the project's notebooks/, lib/,
+tests/, seeds/, .git/ or the data store, nor be the project root; a report folder carries the
+marker file `.rotation-reports`, and an existing non-empty folder without it is refused. A
+failed run never replaces a good report of the same notebook: the failure is written beside it
+(`<stem>.failed.html`, `<stem>.failed.ipynb`) and the index shows both. Each report has a
+sidecar `<stem>.run.json` (status, finish time, parameters, figures) saying whether it is good.
 """
 from __future__ import annotations
 
@@ -13,6 +21,7 @@ import functools
 import html
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -37,6 +46,30 @@ class RunRequestError(ValueError):
     """The run request is malformed: unknown notebook or parameter, bad value, unusable folder."""
 
 
+class OutputFolderError(RunRequestError):
+    """`--out` is a source folder, the data store, the project root, a file, not writable, or an
+    existing non-empty folder that `rotation run` did not write."""
+
+
+class JobsError(RunRequestError):
+    """`--jobs` is below 1."""
+
+
+class NotebookSelectionError(RunRequestError):
+    """`--only` names no notebook of the collection (or is a path)."""
+
+
+class SweepDateError(RunRequestError):
+    """A sweep date is malformed or outside what the data can answer."""
+
+
+MARKER = ".rotation-reports"       # the file that says "this folder holds reports written by rotation"
+MARKER_TEXT = "This folder holds reports written by `rotation run` / `rotation sweep`; they may replace its files.\n"
+INDEX_TITLES = ("<title>Great Rotation reports</title>", "<title>Sweep comparison</title>")  # report folders from before the marker
+CORE_DATA_START = "1926-07"        # first month of the core data (Fama-French size portfolios)
+PROTECTED = ("notebooks", "lib", "tests", "seeds", ".git")   # project folders reports may never be written into
+
+
 def notebooks_dir() -> Path:
     from .data import project_root
 
@@ -50,19 +83,21 @@ def available_notebooks(folder: Path | None = None) -> dict[str, Path]:
 
 
 def resolve_notebooks(only: list[str] | None, folder: Path | None = None) -> dict[str, Path]:
-    """Select notebooks by stem, number prefix ("03") or topic ("concentration")."""
+    """Select notebooks by name (stem, "03_concentration") or number prefix ("03"); paths and
+    anything else are refused with `NotebookSelectionError` naming the allowed values."""
     nbs = available_notebooks(folder)
     if not nbs:
         raise RunRequestError(f"no notebooks found in {folder or notebooks_dir()}")
     if not only:
         return nbs
+    allowed = f"allowed are {', '.join(nbs)} (or their number prefix, e.g. '{next(iter(nbs)).split('_', 1)[0]}')"
     chosen = {}
     for name in only:
-        key = Path(name).stem
-        hits = [s for s in nbs if s == key or s.split("_", 1)[0] == key or s.split("_", 1)[-1] == key]
+        if "/" in name or "\\" in name or name.endswith(".ipynb"):
+            raise NotebookSelectionError(f"notebook {name!r} is a path, not a notebook name: {allowed}")
+        hits = [s for s in nbs if s == name or s.split("_", 1)[0] == name]
         if len(hits) != 1:
-            raise RunRequestError(f"unknown notebook {name!r}: allowed are {', '.join(nbs)} "
-                                  f"(or their number prefix, e.g. '03')")
+            raise NotebookSelectionError(f"unknown notebook {name!r}: {allowed}")
         chosen[hits[0]] = nbs[hits[0]]
     return chosen
 
@@ -103,6 +138,17 @@ def coerce_value(text: str, declared: str | None):
     return text
 
 
+def parse_date(name: str, value, allow_latest: bool = False, error: type = RunRequestError):
+    """`params.parse_date`, with every refusal (a year 0 too) raised as `error`."""
+    try:
+        return P.parse_date(name, value, allow_latest=allow_latest)
+    except P.ParameterError as exc:
+        raise error(str(exc)) from None
+    except (ValueError, OverflowError, NotImplementedError):
+        latest = "'latest' or " if allow_latest else ""
+        raise error(f"parameter `{name}` = {value!r} is not a valid date: expected {latest}{P.ALLOWED_DATE}") from None
+
+
 @dataclass
 class RunRequest:
     notebooks: dict[str, Path]
@@ -111,6 +157,7 @@ class RunRequest:
     jobs: int
     show_code: bool = False
     kernel: str = "python3"
+    jobs_note: str = ""                  # said in one progress line when --jobs was capped
 
 
 def plan_run(as_of: str | None = None, start: str | None = None, extra: list[tuple[str, str]] | None = None,
@@ -126,15 +173,9 @@ def plan_run(as_of: str | None = None, start: str | None = None, extra: list[tup
         except P.ParameterError as exc:
             raise RunRequestError(str(exc).replace("parameter `data_cutoff`", "--data-cutoff")) from None
     if as_of is not None:
-        try:
-            P.parse_date("as_of", as_of, allow_latest=True)
-        except P.ParameterError as exc:
-            raise RunRequestError(str(exc)) from None
+        parse_date("as_of", as_of, allow_latest=True)
     if start is not None:
-        try:
-            P.parse_date("start", start)
-        except P.ParameterError as exc:
-            raise RunRequestError(str(exc)) from None
+        parse_date("start", start)
     nbs = resolve_notebooks(only, folder)
     declared = {stem: notebook_parameters(p) for stem, p in nbs.items()}
     given: dict[str, str] = {}
@@ -162,25 +203,99 @@ def plan_run(as_of: str | None = None, start: str | None = None, extra: list[tup
             if name in decl:
                 values[name] = coerce_value(value, decl[name]["type"])
         per_nb[stem] = values
-    out = Path(out).resolve()
-    check_writable(out)
-    n = jobs or min(len(nbs), os.cpu_count() or 1)
-    if n < 1:
-        raise RunRequestError(f"--jobs must be at least 1, got {jobs}")
+    n, note = check_jobs(jobs, len(nbs), "notebook")
+    out = check_output_folder(out, folder)
     return RunRequest(notebooks=nbs, parameters=per_nb, out=out, jobs=n, show_code=show_code,
-                      kernel=kernel_name())
+                      kernel=kernel_name(), jobs_note=note)
+
+
+def check_jobs(jobs: int | None, runs: int, what: str = "notebook") -> tuple[int, str]:
+    """(workers, note): `--jobs` must be at least 1 (`JobsError` otherwise); above the number
+    of runs it is capped to it and `note` says so; unset, it is min(runs, cores)."""
+    if jobs is None:
+        return max(1, min(runs, os.cpu_count() or 1)), ""
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise JobsError(f"--jobs {jobs}: allowed is a whole number from 1 up (at most one worker per {what} run "
+                        f"is used, here {runs}); leave --jobs out for the default")
+    if jobs > runs:
+        return runs, f"--jobs {jobs} capped to {runs}: there are only {runs} {what} run(s)"
+    return jobs, ""
+
+
+def protected_folders(folder: Path | None = None) -> dict[Path, str]:
+    """{resolved folder: description} of the places reports may never be written into."""
+    from .data import data_dir, project_root
+
+    root = project_root().resolve()
+    places = {(root / name).resolve(): f"the project's {name}/ folder" for name in PROTECTED}
+    places[data_dir().resolve()] = "the data store"
+    if folder is not None:
+        places[Path(folder).resolve()] = "the notebooks' folder"
+    return places
+
+
+def is_report_folder(path: Path) -> bool:
+    """True when `path` carries the marker, or is a report folder written before the marker
+    existed (its index.html is one of ours)."""
+    if (path / MARKER).is_file():
+        return True
+    index = path / "index.html"
+    try:
+        head = index.read_text(encoding="utf-8", errors="replace")[:4000] if index.is_file() else ""
+    except OSError:
+        return False
+    return any(t in head for t in INDEX_TITLES)
+
+
+def check_output_folder(out: str | Path, folder: Path | None = None) -> Path:
+    """The resolved output folder, after refusing (`OutputFolderError`) a folder that is or lies
+    inside a source folder or the data store, the project root, a file, an existing non-empty
+    folder without the report marker, or one that cannot be written. Creates nothing."""
+    from .data import project_root
+
+    given = str(out)
+    out = Path(out).expanduser().resolve()
+    hint = "choose a folder outside the sources and the data store, e.g. reports/latest"
+    if out == project_root().resolve():
+        raise OutputFolderError(f"--out {given} is the project root ({out}); {hint}")
+    for place, what in protected_folders(folder).items():
+        if out == place or place in out.parents:
+            where = f"is {what} ({place})" if out == place else f"({out}) is inside {what} ({place})"
+            raise OutputFolderError(f"--out {given} {where}; reports may not be written into sources or the "
+                                    f"data store; {hint}")
+    if out.exists() and not out.is_dir():
+        raise OutputFolderError(f"--out {given} ({out}) is a file, not a folder; choose an empty or new folder, "
+                                f"or one written by rotation run")
+    if out.is_dir() and any(out.iterdir()) and not is_report_folder(out):
+        raise OutputFolderError(f"--out {given} ({out}) is a non-empty folder not written by rotation run "
+                                f"(no {MARKER} marker); choose an empty or new folder, or one written by rotation run")
+    check_writable(out)
+    return out
 
 
 def check_writable(out: Path) -> None:
-    """Raise RunRequestError unless `out` exists or can be created, and accepts a file."""
+    """Raise OutputFolderError unless `out` exists and accepts files, or its nearest existing
+    parent is a folder that does (so `out` can be created). Creates nothing."""
+    probe = out
+    while not probe.exists():
+        probe = probe.parent
+    if not probe.is_dir():
+        raise OutputFolderError(f"output folder {out} is not writable ({probe} is a file); "
+                                f"pass --out with a folder you can write to")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise OutputFolderError(f"output folder {out} is not writable (no write permission on {probe}); "
+                                f"pass --out with a folder you can write to")
+
+
+def prepare_output(out: Path) -> None:
+    """Create the report folder (when new) and write its marker."""
     try:
         out.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(dir=out, prefix=".probe-")
-        os.close(fd)
-        os.unlink(probe)
+        if not (out / MARKER).exists():
+            (out / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
     except OSError as exc:
-        raise RunRequestError(f"output folder {out} is not writable ({exc.strerror or exc}); "
-                              f"pass --out with a folder you can write to") from None
+        raise OutputFolderError(f"output folder {out} is not writable ({exc.strerror or exc}); "
+                                f"pass --out with a folder you can write to") from None
 
 
 def kernel_name() -> str:
@@ -203,6 +318,7 @@ class NotebookResult:
     error: str = ""
     attempts: int = 1
     grid: list = field(default_factory=list)   # specification-grid rows (`results.record_grid`)
+    kept: dict | None = None         # a failed run beside an earlier good report: {"finished", "figures"} of that report
 
 
 def _is_kernel_race(exc: BaseException) -> bool:
@@ -356,15 +472,60 @@ def execute_jobs(jobs: list[tuple], workers: int, progress) -> dict:
     return results
 
 
+def earlier_good_report(out: Path, stem: str) -> dict | None:
+    """{"finished", "figures"} of the good report of `stem` already in `out`, or None.
+
+    Read from its sidecar `<stem>.run.json`; a report written before sidecars existed counts as
+    good when its HTML is not marked failed (its date is the file's, its figures those in
+    results.json)."""
+    page = out / f"{stem}.html"
+    if not page.is_file():
+        return None
+    try:
+        rec = json.loads((out / f"{stem}.run.json").read_text(encoding="utf-8"))
+        if rec.get("status") != "ok":
+            return None
+        return {"finished": str(rec.get("finished", "")), "figures": dict(rec.get("figures") or {})}
+    except (OSError, ValueError, AttributeError):
+        pass
+    try:
+        if 'data-status="failed"' in page.read_text(encoding="utf-8", errors="replace"):
+            return None
+        finished = datetime.fromtimestamp(page.stat().st_mtime, timezone.utc).isoformat(timespec="seconds")
+        previous = json.loads((out / "results.json").read_text(encoding="utf-8")) if (out / "results.json").is_file() else {}
+        figures = previous.get(stem) if isinstance(previous, dict) else None
+        return {"finished": finished, "figures": figures if isinstance(figures, dict) else {}}
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
 def _finish(request: RunRequest, staging: Path, results: dict[str, NotebookResult], wall: float) -> None:
     """Write results.json and index.html into the staging folder, then move everything into
-    the output folder (older files of the same names are replaced only now)."""
-    figures = {stem: r.figures for stem, r in results.items()}
+    the output folder (older files of the same names are replaced only now). A failed notebook
+    with a good earlier report in the folder is written beside it as `<stem>.failed.*`, and
+    results.json keeps that report's figures, each marked `from_earlier_run` (its finish time)."""
+    finished = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    stale = []
+    for stem, r in results.items():
+        r.kept = earlier_good_report(request.out, stem) if r.status != "ok" else None
+        if r.kept is not None:
+            for ext in ("html", "ipynb"):
+                if (staging / f"{stem}.{ext}").exists():
+                    os.replace(staging / f"{stem}.{ext}", staging / f"{stem}.failed.{ext}")
+            continue
+        stale += [request.out / f"{stem}.failed.{ext}" for ext in ("html", "ipynb")]
+        sidecar = {"stem": stem, "status": r.status, "finished": finished, "parameters": r.parameters,
+                   "seconds": round(r.seconds, 3), "error": r.error, "figures": r.figures}
+        (staging / f"{stem}.run.json").write_text(json.dumps(sidecar, indent=1, default=str), encoding="utf-8")
+    figures = {stem: ({k: {**v, "from_earlier_run": r.kept["finished"]} for k, v in r.kept["figures"].items()}
+                      if r.kept is not None else r.figures) for stem, r in results.items()}
     (staging / "results.json").write_text(json.dumps(figures, indent=1, sort_keys=False))
     write_spec_grid(results, staging / "spec_grid.csv")
     (staging / "index.html").write_text(index_html(results, wall, request), encoding="utf-8")
     for f in staging.iterdir():
         os.replace(f, request.out / f.name)
+    for f in stale:  # a failure shown beside a good report that has now been replaced
+        f.unlink(missing_ok=True)
 
 
 def write_spec_grid(results: dict[str, NotebookResult], target: Path) -> None:
@@ -383,9 +544,12 @@ def run(request: RunRequest, progress=None) -> dict[str, NotebookResult]:
     notebook: its status says so."""
     progress = progress or _default_progress
     out = request.out
+    prepare_output(out)
     staging = Path(tempfile.mkdtemp(dir=out, prefix=".staging-"))
     t0 = time.perf_counter()
     total = len(request.notebooks)
+    if request.jobs_note:
+        progress(request.jobs_note)
     progress(f"running {total} notebook(s) with {request.jobs} worker(s), kernel '{request.kernel}' -> {out}")
     try:
         jobs = [(stem, stem, str(path), str(staging), request.parameters[stem], request.kernel, request.show_code)
@@ -402,33 +566,71 @@ def run(request: RunRequest, progress=None) -> dict[str, NotebookResult]:
 
 # ---------------------------------------------------------------- sweeps across dates
 
+def sweep_date_bounds():
+    """(earliest, latest) as_of a sweep may ask for, as `datetime.date`: the first day of the
+    core data (`CORE_DATA_START`) and one year after today."""
+    from datetime import date
+
+    today = date.today()
+    try:
+        latest = today.replace(year=today.year + 1)
+    except ValueError:  # 29 February
+        latest = today.replace(year=today.year + 1, day=28)
+    return date.fromisoformat(f"{CORE_DATA_START}-01"), latest
+
+
 def sweep_dates(as_of: list[str] | None = None, monthly: tuple[str, str] | None = None,
                 yearly: tuple[str, str] | None = None) -> list[str]:
-    """The as_of dates of a sweep: given dates, month-ends from..to (YYYY-MM), or year-ends
-    from..to (YYYY). Errors name the option and what is allowed."""
+    """The as_of dates of a sweep: given dates, month-ends from..to (exactly YYYY-MM), or
+    year-ends from..to (exactly YYYY). Every date must lie between the core data's start
+    (1926-07) and one year after today. Errors (`SweepDateError`) name the option, the value
+    and what is allowed; nothing is created."""
     import pandas as pd
+
+    import calendar
+    from datetime import date
+
+    earliest, latest = sweep_date_bounds()
+    span = f"allowed are dates from {earliest} (the core data's start) to {latest} (one year after today)"
+
+    def in_range(option: str, given: str, first: date, last: date) -> None:
+        if first < earliest:
+            raise SweepDateError(f"{option} {given}: {first} is before the core data's start "
+                                 f"({CORE_DATA_START}); {span}")
+        if last > latest:
+            raise SweepDateError(f"{option} {given}: {last} is more than a year after today; {span}")
 
     dates: list[str] = []
     for d in as_of or []:
-        try:
-            ts = P.parse_date("as_of", d)
-        except P.ParameterError as exc:
-            raise RunRequestError(str(exc)) from None
+        ts = parse_date("as_of", d, error=SweepDateError)
+        if ts.year < 1:  # pandas knows year 0, the calendar does not
+            raise SweepDateError(f"--as-of {d}: year {ts.year} is before the core data's start ({CORE_DATA_START}); {span}")
+        in_range("--as-of", d, ts.date(), ts.date())
         dates.append(str(ts.date()))
     if monthly:
-        try:
-            a, b = (pd.Period(x, "M") for x in monthly)
-        except ValueError:
-            raise RunRequestError(f"--monthly {monthly[0]} {monthly[1]}: expected two months YYYY-MM") from None
-        if a > b:
-            raise RunRequestError(f"--monthly {monthly[0]} {monthly[1]}: the first month is after the second")
+        monthly = tuple(str(x) for x in monthly)
+        given = f"{monthly[0]} {monthly[1]}"
+        if not all(re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", x) for x in monthly):
+            raise SweepDateError(f"--monthly {given}: expected two months YYYY-MM (e.g. 2025-01 2025-12)")
+        if monthly[0] > monthly[1]:
+            raise SweepDateError(f"--monthly {given}: the first month is after the second")
+        if monthly[0].startswith("0000"):  # no year 0 in the calendar
+            raise SweepDateError(f"--monthly {given}: {monthly[0]} is before the core data's start ({CORE_DATA_START}); {span}")
+        first, last = date.fromisoformat(f"{monthly[0]}-01"), date.fromisoformat(f"{monthly[1]}-01")
+        in_range("--monthly", given, first, last.replace(day=calendar.monthrange(last.year, last.month)[1]))
+        a, b = (pd.Period(x, "M") for x in monthly)
         dates += [str(p.to_timestamp(how="end").date()) for p in pd.period_range(a, b, freq="M")]
     if yearly:
-        if not all(str(y).isdigit() and len(str(y)) == 4 for y in yearly):
-            raise RunRequestError(f"--yearly {yearly[0]} {yearly[1]}: expected two years YYYY")
+        yearly = tuple(str(y) for y in yearly)
+        given = f"{yearly[0]} {yearly[1]}"
+        if not all(re.fullmatch(r"[0-9]{4}", y) for y in yearly):
+            raise SweepDateError(f"--yearly {given}: expected two years YYYY (e.g. 2000 2025)")
         a, b = int(yearly[0]), int(yearly[1])
         if a > b:
-            raise RunRequestError(f"--yearly {a} {b}: the first year is after the second")
+            raise SweepDateError(f"--yearly {given}: the first year is after the second")
+        if a < 1:
+            raise SweepDateError(f"--yearly {given}: {yearly[0]} is before the core data's start ({CORE_DATA_START}); {span}")
+        in_range("--yearly", given, date(a, 12, 31), date(b, 12, 31))
         dates += [f"{y}-12-31" for y in range(a, b + 1)]
     dates = list(dict.fromkeys(dates))
     if not dates:
@@ -442,12 +644,19 @@ def sweep(dates: list[str], start: str | None = None, extra=None, only=None, job
     """Run the collection for each date (one report folder per date, `out/<date>/`), all
     (date, notebook) pairs in one worker pool, then write `out/index.html` (comparison page
     with small multiples) and `out/comparison.csv` (every headline figure across dates).
-    A failing date is marked; the others complete."""
+    A failing date is marked; the others complete. The whole request (the sweep folder and
+    every date folder) is checked before any folder is created."""
     progress = progress or _default_progress
-    out = Path(out).resolve()
+    out = check_output_folder(out, folder)
     requests = {d: plan_run(as_of=d, start=start, extra=extra, only=only, jobs=jobs, out=out / d,
                             show_code=show_code, folder=folder, data_cutoff=data_cutoff) for d in dates}
-    workers = jobs or min(sum(len(r.notebooks) for r in requests.values()), os.cpu_count() or 1)
+    runs = sum(len(r.notebooks) for r in requests.values())
+    workers, note = check_jobs(jobs, runs, "(date, notebook)")
+    prepare_output(out)
+    for r in requests.values():
+        prepare_output(r.out)
+    if note:
+        progress(note)
     stagings = {d: Path(tempfile.mkdtemp(dir=r.out, prefix=".staging-")) for d, r in requests.items()}
     t0 = time.perf_counter()
     all_jobs = [((d, stem), stem, str(path), str(stagings[d]), r.parameters[stem], r.kernel, r.show_code)
@@ -615,13 +824,21 @@ def index_html(results: dict[str, NotebookResult], wall: float, request: RunRequ
     parts.append("<h2>Reports</h2><table><tr><th>notebook</th><th>status</th><th>parameters</th>"
                  "<th>run time</th><th>headline figures</th></tr>")
     for stem, r in results.items():
+        shown = r.kept["figures"] if r.kept is not None else r.figures
         figs = "".join(
             f"<li><code>{html.escape(k)}</code> = {html.escape(_fmt(v.get('value')))} {html.escape(str(v.get('unit', '')))}"
             f" <small>(as of {html.escape(str(v.get('as_of')))}; {html.escape(str(v.get('label', '')))})</small></li>"
-            for k, v in r.figures.items() if not k.endswith(".verdict") and k != THESIS_FIGURE)
+            for k, v in shown.items() if isinstance(v, dict) and not k.endswith(".verdict") and k != THESIS_FIGURE)
         status = r.status + (f": {html.escape(r.error)}" if r.error else "")
         params = html.escape(json.dumps(r.parameters)) if r.parameters else "defaults"
-        parts.append(f"<tr><td><a href='{html.escape(stem)}.html'>{html.escape(stem)}</a></td>"
+        link = f"<a href='{html.escape(stem)}.html'>{html.escape(stem)}</a>"
+        if r.kept is not None:  # the failure sits beside the last good report, which is kept
+            when = html.escape(r.kept["finished"])
+            link = (f"{html.escape(stem)}<br><a href='{html.escape(stem)}.failed.html'>this run's failure</a><br>"
+                    f"<a href='{html.escape(stem)}.html' class='kept'>last good report</a> <small>({when})</small>")
+            status += f"<br><small>kept the last good report of {when}; its figures are shown</small>"
+            figs = f"<small>from the earlier run of {when}:</small>" + figs
+        parts.append(f"<tr><td>{link}</td>"
                      f"<td class='{'ok' if r.status == 'ok' else 'failed'}'>{status}</td><td><code>{params}</code></td>"
                      f"<td>{r.seconds:.1f}s</td><td><ul>{figs}</ul></td></tr>")
     parts.append("</table><p><a href='results.json'>results.json</a>: every headline figure, machine-readable.</p>")
