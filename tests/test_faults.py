@@ -338,3 +338,178 @@ def test_a_good_report_from_before_sidecars_is_kept_too(base, tmp_path):
     assert (out / runner.MARKER).is_file()               # the folder is marked from now on
     assert not any(p.name.startswith(".staging-") for p in out.iterdir())
     assert os.listdir(out)  # sanity
+
+
+# ---------------------------------------------------------------- 7. the index describes the folder
+
+def test_the_index_and_results_describe_the_folder_not_the_last_run(tmp_path):
+    """`--only 01` into a folder holding 02 and 03 keeps both in index.html, results.json and
+    spec_grid.csv: 03 with its own run date and parameters, 02's failure beside its kept report."""
+    nbs = tmp_path / "notebooks"
+    nbs.mkdir()
+    write_nb(nbs / "01_ok.ipynb", "from rotation import results\nresults.record('answer', 42, 'count', as_of, 'the answer')\n")
+    write_nb(nbs / "02_picky.ipynb",
+             "from rotation import results\nif as_of.startswith('2021'):\n    raise RuntimeError('no data for 2021')\n"
+             "results.record('year', int(as_of[:4]), 'year', as_of, 'the as_of year')\n")
+    write_nb(nbs / "03_grid.ipynb",
+             "import pandas as pd\nfrom rotation import results\nfrom rotation.inference import GRID_COLUMNS\n"
+             "results.record('horizon', horizon_years, 'years', as_of, 'the horizon')\n"
+             "row = dict.fromkeys(GRID_COLUMNS, float('nan'))\n"
+             "row.update(claim='toy3', spread='Lo 20-Hi 20', weighting='VW', sample_start='1990-01', horizon_months=36, estimate=0.5)\n"
+             "results.record_grid(pd.DataFrame([row]))\n", "horizon_years: int = 5  # years\n")
+    out = tmp_path / "reports"
+    runner.run(runner.plan_run(as_of="2020-12-31", extra=[("horizon_years", "7")], out=out, folder=nbs, jobs=1), progress=QUIET)
+    three = json.loads((out / "03_grid.run.json").read_text())
+    assert three["parameters"] == {"as_of": "2020-12-31", "horizon_years": 7}
+    res = runner.run(runner.plan_run(as_of="2021-12-31", only=["02"], out=out, folder=nbs), progress=QUIET)
+    assert res["02_picky"].status == "failed" and (out / "02_picky.failed.run.json").is_file()
+    two = json.loads((out / "02_picky.run.json").read_text())
+    assert two["status"] == "ok"
+    runner.run(runner.plan_run(as_of="2022-12-31", only=["01"], out=out, folder=nbs), progress=QUIET)
+
+    figures = json.loads((out / "results.json").read_text())
+    assert list(figures) == ["01_ok", "02_picky", "03_grid"]
+    assert figures["01_ok"]["answer"]["as_of"] == "2022-12-31"
+    assert figures["03_grid"] == three["figures"] and figures["03_grid"]["horizon"]["value"] == 7
+    assert figures["02_picky"]["year"] == {**two["figures"]["year"], "from_earlier_run": two["finished"]}
+    index = (out / "index.html").read_text()
+    rows = index.split("<h2>Reports</h2>")[1]
+    assert "href='01_ok.html'" in rows and "href='03_grid.html'" in rows
+    row3 = rows.split("href='03_grid.html'")[1].split("</tr>")[0]
+    assert html_escape(json.dumps(three["parameters"])) in row3 and three["finished"] in row3
+    row2 = rows.split("<tr><td>02_picky")[1].split("</tr>")[0]
+    assert "href='02_picky.failed.html'" in row2 and f"last good report of {two['finished']}" in row2
+    assert "no data for 2021" in row2
+    grid = pd.read_csv(out / "spec_grid.csv")
+    assert list(grid["claim"]) == ["toy3"]
+    # a later good run of 02 clears its failure, and the index still holds all three
+    runner.run(runner.plan_run(as_of="2022-12-31", only=["02"], out=out, folder=nbs), progress=QUIET)
+    assert not list(out.glob("02_picky.failed.*"))
+    assert list(json.loads((out / "results.json").read_text())) == ["01_ok", "02_picky", "03_grid"]
+
+
+def html_escape(text: str) -> str:
+    import html
+
+    return html.escape(text)
+
+
+def test_the_bottom_line_and_verdicts_use_the_kept_good_report():
+    from rotation.runner import NotebookResult, index_html, thesis_lead_html
+
+    good = {"thesis_verdict": {"value": "supported", "unit": "verdict", "as_of": "2020-12-31", "label": "good run"},
+            "q1.verdict": {"value": "supported", "unit": "verdict", "as_of": "2020-12-31", "label": "kept evidence"}}
+    partial = {"thesis_verdict": {"value": "contradicted", "unit": "verdict", "as_of": "2021-12-31", "label": "broken run"},
+               "q1.verdict": {"value": "contradicted", "unit": "verdict", "as_of": "2021-12-31", "label": "broken evidence"}}
+    def only(figures, *names):
+        return {k: v for k, v in figures.items() if k in names}
+
+    def kept(*names):
+        return {"status": "ok", "finished": "2024-01-01T00:00:00+00:00", "figures": only(good, *names), "parameters": {}}
+
+    res = {"05_claims_check": NotebookResult(stem="05_claims_check", status="failed", seconds=1.0, parameters={},
+                                             figures=only(partial, "q1.verdict"), error="E: boom", kept=kept("q1.verdict")),
+           "06_thesis_verdict": NotebookResult(stem="06_thesis_verdict", status="failed", seconds=1.0, parameters={},
+                                               figures=only(partial, "thesis_verdict"), error="E: boom",
+                                               kept=kept("thesis_verdict"))}
+    lead = thesis_lead_html(res)
+    assert "<b>supported</b>" in lead and "good run" in lead and "broken run" not in lead
+    assert "last good report of 2024-01-01T00:00:00+00:00" in lead and "06_thesis_verdict.failed.html" in lead
+    page = index_html(res, 1.0, None)
+    verdicts = page.split("<h2>Claims check: verdicts</h2>")[1].split("<h2>")[0]
+    assert "kept evidence" in verdicts and "broken evidence" not in verdicts
+    # a failed run with nothing kept gives no bottom line at all (its figures are partial)
+    for r in res.values():
+        r.kept = None
+    assert thesis_lead_html(res) == ""
+
+
+# ---------------------------------------------------------------- 7. one run at a time per folder
+
+def _held(folder: Path):
+    """Hold `folder`'s lock as another run would (a separate open file: flock conflicts)."""
+    import fcntl
+
+    fd = os.open(folder / runner.LOCK, os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return fd
+
+
+def test_a_held_lock_refuses_a_second_run_and_leaves_the_folder_alone(base, tmp_path):
+    out = tmp_path / "reports"
+    shutil.copytree(base / "reports", out)
+    assert (out / runner.LOCK).is_file()                 # left by the earlier run, unlocked
+    request = runner.plan_run(as_of="2021-12-31", out=out, folder=base / "notebooks")
+    fd = _held(out)
+    try:
+        err = refused(out, lambda: runner.run(request, progress=QUIET), runner.OutputFolderBusy,
+                      rf"output folder {out} is being written by another rotation run .*try again when that run finishes, "
+                      r"or choose another --out")
+        assert isinstance(err, runner.OutputFolderError)
+        refused(out, lambda: runner.sweep(["2020-12-31"], out=out, only=["01"], folder=base / "notebooks", progress=QUIET),
+                runner.OutputFolderBusy, rf"output folder {out} is being written")
+    finally:
+        os.close(fd)
+    res = runner.run(request, progress=QUIET)            # released: the next run goes ahead
+    assert res["01_ok"].status == "ok"
+
+
+def test_a_sweep_holds_the_lock_of_each_date_folder(base, tmp_path):
+    sw = tmp_path / "sw"
+    runner.sweep(["2020-12-31"], out=sw, only=["01"], folder=base / "notebooks", progress=QUIET)
+    fd = _held(sw / "2020-12-31")
+    try:
+        refused(sw, lambda: runner.sweep(["2020-12-31"], out=sw, only=["01"], folder=base / "notebooks", progress=QUIET),
+                runner.OutputFolderBusy, r"2020-12-31 is being written by another rotation run")
+    finally:
+        os.close(fd)
+
+
+def test_cli_refuses_a_folder_another_process_holds_and_a_killed_holder_leaves_no_stale_lock(tmp_path):
+    import signal
+
+    out = tmp_path / "o"
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time\nfrom pathlib import Path\nfrom rotation import runner\n"
+                               "with runner.folder_lock(Path(sys.argv[1])):\n    print('held', flush=True)\n    time.sleep(120)\n",
+                               str(out)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        before = tree(out)
+        proc = subprocess.run([sys.executable, "-m", "rotation.cli", "run", "--only", "00", "--out", str(out)],
+                              capture_output=True, text=True, cwd=ROOT, timeout=120)
+        assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr, proc.stderr
+        assert proc.stderr.startswith(f"rotation run: error: output folder {out} is being written by another rotation run")
+        assert tree(out) == before
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(timeout=30)
+    with runner.folder_lock(out):                        # the kernel dropped the killed holder's lock
+        pass
+
+
+# ---------------------------------------------------------------- 5. --as-of range at plan time
+
+@pytest.mark.parametrize("as_of, pattern", [
+    ("1900-01-31", r"--as-of 1900-01-31: 1900-01-31 is before the core data's start \(1926-07\); allowed are dates from 1926-07-01"),
+    ("1926-06", r"--as-of 1926-06: 1926-06-30 is before the core data's start"),
+    ("0000-01-31", r"--as-of 0000-01-31: year 0 is before the core data's start"),
+    (_too_late_month(), r"is more than a year after today; allowed are dates from 1926-07-01"),
+])
+def test_as_of_outside_the_data_is_refused_at_plan_time(base, as_of, pattern):
+    new = base / "never-created"
+    refused(base, lambda: runner.plan_run(as_of=as_of, out=new, folder=base / "notebooks"), runner.AsOfRangeError, pattern)
+    assert not new.exists()
+
+
+def test_as_of_at_the_edges_is_accepted(base):
+    for as_of in ("1926-07-01", "1926-07", "latest", pd.Timestamp.today().strftime("%Y-%m-%d")):
+        assert runner.plan_run(as_of=as_of, out=base / "new", folder=base / "notebooks").parameters["01_ok"]["as_of"] == as_of
+    assert not (base / "new").exists()
+
+
+def test_cli_as_of_1900_creates_nothing_and_starts_no_kernel(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "rotation.cli", "run", "--as-of", "1900-01-31", "--only", "00",
+                           "--out", str(tmp_path / "o")], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert proc.stderr.startswith("rotation run: error: --as-of 1900-01-31: 1900-01-31 is before the core data's start")
+    assert not (tmp_path / "o").exists()

@@ -79,3 +79,9 @@ def test_as_of_after_the_snapshot_says_the_snapshot_ends_not_that_months_were_un
     before = (last + 1).to_timestamp(how="end").date()  # a month later: the last month is not yet published
     w = P.validate(str(before), "1926-07-01", core="ff_portfolios_me")
     assert "had been published up to" in w.note
+
+
+@pytest.mark.parametrize("value", ["0000-01-31", "0999-12", "2300-01-01"])
+def test_dates_outside_the_supported_years_are_named_errors(value):
+    with pytest.raises(P.ParameterError, match=r"parameter `as_of` = .* is out of range: .*year from 1800 to 2200"):
+        P.parse_date("as_of", value)

@@ -100,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="cmd", required=True)
 
     r = sub.add_parser("run", help="execute notebooks with papermill and render HTML reports")
-    r.add_argument("--as-of", dest="as_of", help="'latest' or an ISO date (YYYY-MM-DD)")
+    r.add_argument("--as-of", dest="as_of", help="'latest' or an ISO date (YYYY-MM-DD), from 1926-07 (the core data's start) up to a year ahead")
     r.add_argument("--start", help="first date of the sample (YYYY-MM-DD)")
     r.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"), default=[],
                    help="any other notebook parameter (see `rotation params NB`)")
@@ -108,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run only this notebook: its name or number prefix, e.g. 03 (repeatable)")
     r.add_argument("--jobs", type=int, help="worker processes, at least 1, at most one per notebook (default: number of cores)")
     r.add_argument("--out", default="reports/latest",
-                   help="output folder (default reports/latest): new, empty or written by rotation run; never a source folder")
+                   help="output folder (default reports/latest): new, empty or written by rotation run; never a source folder; one run at a time")
     r.add_argument("--show-code", action="store_true", help="show code cells in the HTML reports")
     r.add_argument("--data-cutoff", dest="data_cutoff", metavar="D", help="hide every observation not yet published at this ISO date (publication rules in seeds/sources.yml)")
     r.set_defaults(func=_run)

@@ -25,6 +25,7 @@ import pandas as pd
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
 ALLOWED_DATE = "an ISO date YYYY-MM-DD (or YYYY-MM for a month's last day)"
+YEARS = (1800, 2200)  # dates a parameter may name at all; the data decide the narrower range later
 
 
 class ParameterError(ValueError):
@@ -39,6 +40,9 @@ def parse_date(name: str, value, allow_latest: bool = False) -> pd.Timestamp | N
     text = str(value).strip()
     if not ISO_DATE.match(text):
         raise ParameterError(f"parameter `{name}` = {value!r} is not a valid date: expected {allowed}")
+    if not YEARS[0] <= int(text[:4]) <= YEARS[1]:  # outside pandas' safe range (year 0 crashes later)
+        raise ParameterError(f"parameter `{name}` = {value!r} is out of range: expected {allowed} "
+                             f"with a year from {YEARS[0]} to {YEARS[1]}")
     try:
         ts = pd.Timestamp(text)
     except (ValueError, OverflowError) as exc:

@@ -1,22 +1,28 @@
 """`rotation run`: execute notebooks with papermill in parallel, render HTML, write the index.
 
 Order of work:
-1. validate everything (notebook names, parameter names and date formats, --jobs, the output
-   folder) before any notebook runs or any folder is created; a bad request raises a
-   `RunRequestError` (or one of its named subclasses) and writes nothing;
-2. execute each notebook with papermill in a worker process (retrying the known kernel
+1. validate everything (notebook names, parameter names and date formats, the as_of range
+   1926-07 .. a year after today, --jobs, the output folder) before any notebook runs or any
+   folder is created; a bad request raises a `RunRequestError` (or one of its named
+   subclasses) and writes nothing;
+2. take the output folder's lock (`.rotation.lock`, flock): one run at a time per folder, a
+   second is refused with `OutputFolderBusy`;
+3. execute each notebook with papermill in a worker process (retrying the known kernel
    start-up port race), render it to standalone HTML in the same process;
-3. write `results.json` and `index.html`; the new files replace older ones only at the end.
+4. move the reports in, then rebuild `results.json`, `spec_grid.csv` and `index.html` from
+   every report sidecar in the folder: they describe the folder, not the last run.
 
 Outputs never touch sources: `--out` may not be (or be inside) the project's notebooks/, lib/,
 tests/, seeds/, .git/ or the data store, nor be the project root; a report folder carries the
 marker file `.rotation-reports`, and an existing non-empty folder without it is refused. A
 failed run never replaces a good report of the same notebook: the failure is written beside it
 (`<stem>.failed.html`, `<stem>.failed.ipynb`) and the index shows both. Each report has a
-sidecar `<stem>.run.json` (status, finish time, parameters, figures) saying whether it is good.
+sidecar `<stem>.run.json` (status, finish time, parameters, figures, grid rows) saying whether
+it is good; a failure beside a kept good report has `<stem>.failed.run.json`.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 import json
@@ -51,6 +57,15 @@ class OutputFolderError(RunRequestError):
     existing non-empty folder that `rotation run` did not write."""
 
 
+class OutputFolderBusy(OutputFolderError):
+    """Another `rotation run` / `rotation sweep` is writing the output folder (it holds the
+    folder's lock `.rotation.lock`)."""
+
+
+class AsOfRangeError(RunRequestError):
+    """`--as-of` lies before the core data's start or more than a year after today."""
+
+
 class JobsError(RunRequestError):
     """`--jobs` is below 1."""
 
@@ -65,6 +80,7 @@ class SweepDateError(RunRequestError):
 
 MARKER = ".rotation-reports"       # the file that says "this folder holds reports written by rotation"
 MARKER_TEXT = "This folder holds reports written by `rotation run` / `rotation sweep`; they may replace its files.\n"
+LOCK = ".rotation.lock"            # flock'ed by the run writing the folder (released when it ends or dies)
 INDEX_TITLES = ("<title>Great Rotation reports</title>", "<title>Sweep comparison</title>")  # report folders from before the marker
 CORE_DATA_START = "1926-07"        # first month of the core data (Fama-French size portfolios)
 PROTECTED = ("notebooks", "lib", "tests", "seeds", ".git")   # project folders reports may never be written into
@@ -173,7 +189,7 @@ def plan_run(as_of: str | None = None, start: str | None = None, extra: list[tup
         except P.ParameterError as exc:
             raise RunRequestError(str(exc).replace("parameter `data_cutoff`", "--data-cutoff")) from None
     if as_of is not None:
-        parse_date("as_of", as_of, allow_latest=True)
+        parse_as_of("--as-of", as_of, AsOfRangeError, allow_latest=True)
     if start is not None:
         parse_date("start", start)
     nbs = resolve_notebooks(only, folder)
@@ -298,6 +314,35 @@ def prepare_output(out: Path) -> None:
                                 f"pass --out with a folder you can write to") from None
 
 
+@contextlib.contextmanager
+def folder_lock(out: Path):
+    """Hold the report folder's lock (`fcntl.flock` on `out/.rotation.lock`, non-blocking) for
+    the block: one run at a time per folder. A folder another run holds is refused with
+    `OutputFolderBusy` before anything in it is written. The folder is created and marked
+    (`prepare_output`) before the lock file exists, so a second run planning meanwhile sees a
+    report folder and is refused as busy, not as foreign; in a folder another run holds, both
+    exist already and the lock file is opened, never changed. The lock goes with the open
+    file, so it is released on exit, on errors, and by the kernel when the process is killed:
+    never stale."""
+    import fcntl
+
+    prepare_output(out)
+    try:
+        fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        raise OutputFolderError(f"output folder {out} is not writable ({exc.strerror or exc}); "
+                                f"pass --out with a folder you can write to") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OutputFolderBusy(f"output folder {out} is being written by another rotation run (it holds "
+                                   f"{LOCK}); try again when that run finishes, or choose another --out") from None
+        yield out
+    finally:
+        os.close(fd)  # releases the lock
+
+
 def kernel_name() -> str:
     """The `rotation` kernel when it is registered (make setup does that), else `python3`."""
     from jupyter_client.kernelspec import KernelSpecManager
@@ -312,13 +357,14 @@ def kernel_name() -> str:
 class NotebookResult:
     stem: str
     status: str                      # "ok" or "failed"
-    seconds: float
-    parameters: dict
+    seconds: float | None            # None: a report from before run records (unknown)
+    parameters: dict | None          # None: unknown (a report from before run records)
     figures: dict = field(default_factory=dict)
     error: str = ""
     attempts: int = 1
     grid: list = field(default_factory=list)   # specification-grid rows (`results.record_grid`)
-    kept: dict | None = None         # a failed run beside an earlier good report: {"finished", "figures"} of that report
+    kept: dict | None = None         # a failed run beside an earlier good report: that report's record ("finished", "figures", "parameters", ...)
+    finished: str = ""               # when the run that wrote this report ended (UTC, ISO)
 
 
 def _is_kernel_race(exc: BaseException) -> bool:
@@ -472,93 +518,164 @@ def execute_jobs(jobs: list[tuple], workers: int, progress) -> dict:
     return results
 
 
-def earlier_good_report(out: Path, stem: str) -> dict | None:
-    """{"finished", "figures"} of the good report of `stem` already in `out`, or None.
-
-    Read from its sidecar `<stem>.run.json`; a report written before sidecars existed counts as
-    good when its HTML is not marked failed (its date is the file's, its figures those in
-    results.json)."""
-    page = out / f"{stem}.html"
-    if not page.is_file():
+def _sidecar(path: Path) -> dict | None:
+    """A report sidecar (`<stem>.run.json`, `<stem>.failed.run.json`) as a dict with at least
+    status, finished, parameters, seconds, error and figures; None when missing or unreadable."""
+    try:
+        rec = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return None
+    if not isinstance(rec, dict) or rec.get("status") not in ("ok", "failed"):
+        return None
+    figures = rec.get("figures")
+    return {**rec, "finished": str(rec.get("finished", "")), "figures": figures if isinstance(figures, dict) else {},
+            "error": str(rec.get("error") or "")}
+
+
+def _legacy_report(out: Path, stem: str) -> dict | None:
+    """The record of a report written before sidecars existed: good unless its HTML is marked
+    failed, finished when the file was written, figures from the folder's results.json,
+    parameters and run time unknown (None)."""
+    page = out / f"{stem}.html"
     try:
-        rec = json.loads((out / f"{stem}.run.json").read_text(encoding="utf-8"))
-        if rec.get("status") != "ok":
+        if not page.is_file():
             return None
-        return {"finished": str(rec.get("finished", "")), "figures": dict(rec.get("figures") or {})}
-    except (OSError, ValueError, AttributeError):
-        pass
-    try:
-        if 'data-status="failed"' in page.read_text(encoding="utf-8", errors="replace"):
-            return None
+        failed = 'data-status="failed"' in page.read_text(encoding="utf-8", errors="replace")
         finished = datetime.fromtimestamp(page.stat().st_mtime, timezone.utc).isoformat(timespec="seconds")
         previous = json.loads((out / "results.json").read_text(encoding="utf-8")) if (out / "results.json").is_file() else {}
-        figures = previous.get(stem) if isinstance(previous, dict) else None
-        return {"finished": finished, "figures": figures if isinstance(figures, dict) else {}}
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError):
         return None
+    figures = previous.get(stem) if isinstance(previous, dict) else None
+    figures = {k: {f: x for f, x in v.items() if f != "from_earlier_run"} for k, v in figures.items()
+               if isinstance(v, dict)} if isinstance(figures, dict) else {}
+    return {"stem": stem, "status": "failed" if failed else "ok", "finished": finished, "parameters": None,
+            "seconds": None, "error": "", "figures": figures}
+
+
+def _grid(rec: dict, notebook: Path) -> list:
+    """The specification-grid rows of a report: from its sidecar, or (sidecars written before
+    they carried them, reports from before sidecars) read from its executed notebook."""
+    if isinstance(rec.get("grid"), list):
+        return rec["grid"]
+    try:
+        import nbformat
+
+        return R.grid_from_notebook(nbformat.read(str(notebook), as_version=4))
+    except Exception:  # an unreadable notebook has no rows to show
+        return []
+
+
+def earlier_good_report(out: Path, stem: str) -> dict | None:
+    """The record (status, finished, parameters, figures, ...) of the good report of `stem`
+    already in `out`, or None. Read from its sidecar `<stem>.run.json`; a report written before
+    sidecars existed counts as good when its HTML is not marked failed (its date is the file's,
+    its figures those in results.json)."""
+    if not (out / f"{stem}.html").is_file():
+        return None
+    rec = _sidecar(out / f"{stem}.run.json") or _legacy_report(out, stem)
+    return rec if rec is not None and rec["status"] == "ok" else None
+
+
+def _as_result(stem: str, rec: dict, grid: list, kept: dict | None = None) -> NotebookResult:
+    seconds = rec.get("seconds")
+    return NotebookResult(stem=stem, status=rec["status"], seconds=seconds if isinstance(seconds, (int, float)) else None,
+                          parameters=rec.get("parameters"), figures=rec["figures"], error=rec["error"],
+                          grid=grid, kept=kept, finished=rec["finished"])
+
+
+def folder_reports(out: Path) -> dict[str, NotebookResult]:
+    """Every report in the folder `out`, by notebook in name order: what the index, results.json
+    and spec_grid.csv describe. Read from the sidecars: `<stem>.run.json` (the report) and
+    `<stem>.failed.run.json` (a failed run written beside a kept good report: the result is that
+    failure, with `kept` the good report's record, grid included). A report from before sidecars
+    counts when its HTML is there."""
+    stems = set()
+    for p in out.glob("*.run.json"):
+        stem = p.name[: -len(".run.json")]
+        stems.add(stem[: -len(".failed")] if stem.endswith(".failed") else stem)
+    stems |= {p.stem for p in out.glob("[0-9][0-9]_*.html") if not p.name.endswith(".failed.html")}
+    reports = {}
+    for stem in sorted(stems):
+        main = _sidecar(out / f"{stem}.run.json") or _legacy_report(out, stem)
+        failure = _sidecar(out / f"{stem}.failed.run.json")
+        if failure is not None and main is not None and main["status"] == "ok" and (out / f"{stem}.html").is_file():
+            kept = {**main, "grid": _grid(main, out / f"{stem}.ipynb")}
+            reports[stem] = _as_result(stem, failure, _grid(failure, out / f"{stem}.failed.ipynb"), kept=kept)
+        elif main is not None:
+            reports[stem] = _as_result(stem, main, _grid(main, out / f"{stem}.ipynb"))
+    return reports
 
 
 def _finish(request: RunRequest, staging: Path, results: dict[str, NotebookResult], wall: float) -> None:
-    """Write results.json and index.html into the staging folder, then move everything into
-    the output folder (older files of the same names are replaced only now). A failed notebook
-    with a good earlier report in the folder is written beside it as `<stem>.failed.*`, and
-    results.json keeps that report's figures, each marked `from_earlier_run` (its finish time)."""
+    """Move this run's reports from the staging folder into the output folder (older files of
+    the same names are replaced only now), then rebuild results.json, spec_grid.csv and
+    index.html from every report in the folder (`folder_reports`), so they describe the folder,
+    not the last run. A failed notebook with a good earlier report in the folder is written
+    beside it as `<stem>.failed.*` (its sidecar `<stem>.failed.run.json`), and results.json keeps
+    that report's figures, each marked `from_earlier_run` (its finish time). Call with the
+    folder's lock held."""
     finished = datetime.now(timezone.utc).isoformat(timespec="seconds")
     stale = []
     for stem, r in results.items():
+        r.finished = finished
         r.kept = earlier_good_report(request.out, stem) if r.status != "ok" else None
+        suffix = ".failed" if r.kept is not None else ""
         if r.kept is not None:
             for ext in ("html", "ipynb"):
                 if (staging / f"{stem}.{ext}").exists():
                     os.replace(staging / f"{stem}.{ext}", staging / f"{stem}.failed.{ext}")
-            continue
-        stale += [request.out / f"{stem}.failed.{ext}" for ext in ("html", "ipynb")]
+        else:
+            stale += [request.out / f"{stem}.failed.{ext}" for ext in ("html", "ipynb", "run.json")]
         sidecar = {"stem": stem, "status": r.status, "finished": finished, "parameters": r.parameters,
-                   "seconds": round(r.seconds, 3), "error": r.error, "figures": r.figures}
-        (staging / f"{stem}.run.json").write_text(json.dumps(sidecar, indent=1, default=str), encoding="utf-8")
-    figures = {stem: ({k: {**v, "from_earlier_run": r.kept["finished"]} for k, v in r.kept["figures"].items()}
-                      if r.kept is not None else r.figures) for stem, r in results.items()}
-    (staging / "results.json").write_text(json.dumps(figures, indent=1, sort_keys=False))
-    write_spec_grid(results, staging / "spec_grid.csv")
-    (staging / "index.html").write_text(index_html(results, wall, request), encoding="utf-8")
-    for f in staging.iterdir():
+                   "seconds": round(r.seconds, 3), "error": r.error, "figures": r.figures, "grid": r.grid}
+        (staging / f"{stem}{suffix}.run.json").write_text(json.dumps(sidecar, indent=1, default=str), encoding="utf-8")
+    for f in list(staging.iterdir()):
         os.replace(f, request.out / f.name)
     for f in stale:  # a failure shown beside a good report that has now been replaced
         f.unlink(missing_ok=True)
+    folder = folder_reports(request.out)  # read before results.json is replaced (reports from before sidecars use it)
+    figures = {stem: ({k: {**v, "from_earlier_run": r.kept["finished"]} for k, v in r.kept["figures"].items()}
+                      if r.kept is not None else r.figures) for stem, r in folder.items()}
+    (staging / "results.json").write_text(json.dumps(figures, indent=1, sort_keys=False))
+    write_spec_grid(folder, staging / "spec_grid.csv")
+    (staging / "index.html").write_text(index_html(folder, wall, request), encoding="utf-8")
+    for f in list(staging.iterdir()):
+        os.replace(f, request.out / f.name)
 
 
 def write_spec_grid(results: dict[str, NotebookResult], target: Path) -> None:
-    """Every specification-grid row of every notebook, in exactly the columns of
-    `rotation.inference.GRID_COLUMNS` (the claim names the notebook's question), as CSV."""
+    """Every specification-grid row of every notebook (a failed run beside a kept good report:
+    the kept report's rows), in exactly the columns of `rotation.inference.GRID_COLUMNS` (the
+    claim names the notebook's question), as CSV."""
     import pandas as pd
 
     from .inference import GRID_COLUMNS
 
-    rows = [row for r in results.values() for row in r.grid]
+    rows = [row for r in results.values() for row in (r.kept.get("grid", []) if r.kept is not None else r.grid)]
     pd.DataFrame(rows).reindex(columns=GRID_COLUMNS).to_csv(target, index=False)
 
 
 def run(request: RunRequest, progress=None) -> dict[str, NotebookResult]:
-    """Execute the planned run; returns {stem: NotebookResult}. Never raises for a failing
-    notebook: its status says so."""
+    """Execute the planned run, holding the output folder's lock (a folder another run is
+    writing is refused with `OutputFolderBusy`, nothing written); returns {stem: NotebookResult}.
+    Never raises for a failing notebook: its status says so."""
     progress = progress or _default_progress
     out = request.out
-    prepare_output(out)
-    staging = Path(tempfile.mkdtemp(dir=out, prefix=".staging-"))
-    t0 = time.perf_counter()
-    total = len(request.notebooks)
-    if request.jobs_note:
-        progress(request.jobs_note)
-    progress(f"running {total} notebook(s) with {request.jobs} worker(s), kernel '{request.kernel}' -> {out}")
-    try:
-        jobs = [(stem, stem, str(path), str(staging), request.parameters[stem], request.kernel, request.show_code)
-                for stem, path in request.notebooks.items()]
-        raw = execute_jobs(jobs, request.jobs, progress)
-        results = {stem: raw[stem] for stem in request.notebooks}
-        _finish(request, staging, results, time.perf_counter() - t0)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    with folder_lock(out):  # creates and marks the folder
+        staging = Path(tempfile.mkdtemp(dir=out, prefix=".staging-"))
+        t0 = time.perf_counter()
+        total = len(request.notebooks)
+        if request.jobs_note:
+            progress(request.jobs_note)
+        progress(f"running {total} notebook(s) with {request.jobs} worker(s), kernel '{request.kernel}' -> {out}")
+        try:
+            jobs = [(stem, stem, str(path), str(staging), request.parameters[stem], request.kernel, request.show_code)
+                    for stem, path in request.notebooks.items()]
+            raw = execute_jobs(jobs, request.jobs, progress)
+            results = {stem: raw[stem] for stem in request.notebooks}
+            _finish(request, staging, results, time.perf_counter() - t0)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     failed = [s for s, r in results.items() if r.status != "ok"]
     progress(f"done in {time.perf_counter() - t0:.1f}s: {total - len(failed)} ok, {len(failed)} failed; index: {out / 'index.html'}")
     return results
@@ -579,6 +696,43 @@ def sweep_date_bounds():
     return date.fromisoformat(f"{CORE_DATA_START}-01"), latest
 
 
+def _date_span_text() -> str:
+    earliest, latest = sweep_date_bounds()
+    return f"allowed are dates from {earliest} (the core data's start) to {latest} (one year after today)"
+
+
+def check_date_span(option: str, given: str, first, last, error: type = AsOfRangeError) -> None:
+    """Refuse (`error`, naming the option and the value) dates `first`..`last` (`datetime.date`)
+    reaching before the core data's start or more than a year after today: the one range check
+    of `rotation run --as-of` and of every sweep date, done before any folder or kernel exists."""
+    earliest, latest = sweep_date_bounds()
+    if first < earliest:
+        raise error(f"{option} {given}: {first} is before the core data's start ({CORE_DATA_START}); {_date_span_text()}")
+    if last > latest:
+        raise error(f"{option} {given}: {last} is more than a year after today; {_date_span_text()}")
+
+
+def check_as_of_range(option: str, given: str, ts, error: type = AsOfRangeError) -> None:
+    """`check_date_span` for one parsed as_of (a Timestamp; year 0, which pandas knows and the
+    calendar does not, is refused too)."""
+    if ts.year < 1:
+        raise error(f"{option} {given}: year {ts.year} is before the core data's start ({CORE_DATA_START}); {_date_span_text()}")
+    check_date_span(option, given, ts.date(), ts.date(), error)
+
+
+def parse_as_of(option: str, given, error: type = AsOfRangeError, allow_latest: bool = False):
+    """Parse an as_of (`parse_date`, malformed dates raised as `error`) and check its range
+    (`check_as_of_range`); None for 'latest'. Year 0 is named as before the core data's start
+    before the date parser sees it."""
+    m = re.fullmatch(r"\s*([0-9]{4})-[0-9]{2}(-[0-9]{2})?\s*", str(given))
+    if m and int(m.group(1)) < 1:
+        raise error(f"{option} {given}: year 0 is before the core data's start ({CORE_DATA_START}); {_date_span_text()}")
+    ts = parse_date("as_of", given, allow_latest=allow_latest, error=error)
+    if ts is not None:
+        check_as_of_range(option, given, ts, error)
+    return ts
+
+
 def sweep_dates(as_of: list[str] | None = None, monthly: tuple[str, str] | None = None,
                 yearly: tuple[str, str] | None = None) -> list[str]:
     """The as_of dates of a sweep: given dates, month-ends from..to (exactly YYYY-MM), or
@@ -590,22 +744,14 @@ def sweep_dates(as_of: list[str] | None = None, monthly: tuple[str, str] | None 
     import calendar
     from datetime import date
 
-    earliest, latest = sweep_date_bounds()
-    span = f"allowed are dates from {earliest} (the core data's start) to {latest} (one year after today)"
+    span = _date_span_text()
 
     def in_range(option: str, given: str, first: date, last: date) -> None:
-        if first < earliest:
-            raise SweepDateError(f"{option} {given}: {first} is before the core data's start "
-                                 f"({CORE_DATA_START}); {span}")
-        if last > latest:
-            raise SweepDateError(f"{option} {given}: {last} is more than a year after today; {span}")
+        check_date_span(option, given, first, last, SweepDateError)
 
     dates: list[str] = []
     for d in as_of or []:
-        ts = parse_date("as_of", d, error=SweepDateError)
-        if ts.year < 1:  # pandas knows year 0, the calendar does not
-            raise SweepDateError(f"--as-of {d}: year {ts.year} is before the core data's start ({CORE_DATA_START}); {span}")
-        in_range("--as-of", d, ts.date(), ts.date())
+        ts = parse_as_of("--as-of", d, SweepDateError)
         dates.append(str(ts.date()))
     if monthly:
         monthly = tuple(str(x) for x in monthly)
@@ -645,16 +791,23 @@ def sweep(dates: list[str], start: str | None = None, extra=None, only=None, job
     (date, notebook) pairs in one worker pool, then write `out/index.html` (comparison page
     with small multiples) and `out/comparison.csv` (every headline figure across dates).
     A failing date is marked; the others complete. The whole request (the sweep folder and
-    every date folder) is checked before any folder is created."""
+    every date folder) is checked before any folder is created; the sweep holds the locks of
+    the sweep folder and of every date folder (`OutputFolderBusy` when another run holds one)."""
     progress = progress or _default_progress
     out = check_output_folder(out, folder)
     requests = {d: plan_run(as_of=d, start=start, extra=extra, only=only, jobs=jobs, out=out / d,
                             show_code=show_code, folder=folder, data_cutoff=data_cutoff) for d in dates}
     runs = sum(len(r.notebooks) for r in requests.values())
     workers, note = check_jobs(jobs, runs, "(date, notebook)")
-    prepare_output(out)
-    for r in requests.values():
-        prepare_output(r.out)
+    with contextlib.ExitStack() as held:  # the sweep folder's lock and each date folder's, until the sweep ends
+        held.enter_context(folder_lock(out))
+        for r in requests.values():
+            held.enter_context(folder_lock(r.out))
+        return _sweep_locked(out, dates, requests, workers, note, progress)
+
+
+def _sweep_locked(out: Path, dates: list[str], requests: dict[str, RunRequest], workers: int, note: str,
+                  progress) -> dict[str, dict[str, NotebookResult]]:
     if note:
         progress(note)
     stagings = {d: Path(tempfile.mkdtemp(dir=r.out, prefix=".staging-")) for d, r in requests.items()}
@@ -761,16 +914,32 @@ def verdict_grid_html(table) -> str:
             + "".join(f"<th>{html.escape(str(d))}</th>" for d in dates) + "</tr>" + "".join(rows) + "</table>")
 
 
+def good_figures(r: NotebookResult) -> dict:
+    """The figures of the good report a result stands for: the kept earlier report's when this
+    run failed beside it, the run's own when it succeeded, none when it failed with nothing kept."""
+    if r.kept is not None:
+        return r.kept["figures"]
+    return r.figures if r.status == "ok" else {}
+
+
+def _kept_note(r: NotebookResult) -> str:
+    if r.kept is None:
+        return ""
+    return (f" <small>(from the last good report of {html.escape(str(r.kept['finished']))}; "
+            f"<a href='{html.escape(r.stem)}.failed.html'>the latest run failed</a>)</small>")
+
+
 def thesis_lead_html(results: dict[str, NotebookResult]) -> str:
     """The index's opening: the synthesis notebook's `thesis_verdict` (value and one-line reading)
-    with a link to its report; empty when the synthesis did not run or recorded no verdict."""
+    with a link to its report, from a good report only (the kept one when a later run failed);
+    empty when the synthesis did not run or recorded no verdict."""
     for stem, r in results.items():
-        rec = r.figures.get(THESIS_FIGURE)
+        rec = good_figures(r).get(THESIS_FIGURE)
         if rec is None:
             continue
         return (f"<h2>Bottom line</h2><p class='thesis'><b>{html.escape(str(rec.get('value')))}</b> "
                 f"<small>(as of {html.escape(str(rec.get('as_of')))})</small>: {html.escape(str(rec.get('label', '')))} "
-                f"<a href='{html.escape(stem)}.html'>Read the thesis verdict ({html.escape(stem)})</a>.</p>")
+                f"<a href='{html.escape(stem)}.html'>Read the thesis verdict ({html.escape(stem)})</a>.{_kept_note(r)}</p>")
     return ""
 
 
@@ -802,9 +971,16 @@ def verdict_table_html(figures: dict) -> str:
             "<th>measured</th><th>evidence</th></tr>" + "".join(rows) + "</table>")
 
 
+def _params_text(parameters) -> str:
+    if parameters is None:
+        return "unknown <small>(a report from before run records)</small>"
+    return f"<code>{html.escape(json.dumps(parameters))}</code>" if parameters else "<code>defaults</code>"
+
+
 def index_html(results: dict[str, NotebookResult], wall: float, request: RunRequest) -> str:
-    """The run's front page: the thesis verdict first (when notebook 06 ran), then the claims
-    check's verdicts (when it ran), then every report."""
+    """The folder's front page (`results`: every report in it, `folder_reports`): the thesis
+    verdict first (when notebook 06 has a good report), then the claims check's verdicts (when
+    it has one), then every report with its own run date and parameters."""
     vintage = data_vintage()
     commit = git_commit()
     when = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -814,15 +990,17 @@ def index_html(results: dict[str, NotebookResult], wall: float, request: RunRequ
              "vertical-align:top;font-size:13px}th{background:#f3f3f3}.failed{background:#f8d7da}.ok{background:#d4edda}"
              "code{font-size:12px}</style></head><body>",
              "<h1>The Great Rotation: research reports</h1>",
-             f"<p>Run {html.escape(when)} · git commit <code>{html.escape(commit)}</code> · wall time {wall:.1f}s</p>",
+             f"<p>Index rebuilt {html.escape(when)} from the {len(results)} report(s) in this folder · last run: "
+             f"git commit <code>{html.escape(commit)}</code>, wall time {wall:.1f}s</p>",
              "<p>Data: " + " · ".join(f"{html.escape(k.replace('_', ' '))}: <code>{html.escape(str(v))}</code>"
                                        for k, v in vintage.items()) + "</p>"]
     parts.append(thesis_lead_html(results))
     claims = next((r for s, r in results.items() if "claims" in s), None)
     if claims is not None:
-        parts.append(verdict_table_html(claims.figures))
+        table = verdict_table_html(good_figures(claims))
+        parts.append(table.replace("</h2>", f"</h2><p>{_kept_note(claims)}</p>", 1) if table and claims.kept is not None else table)
     parts.append("<h2>Reports</h2><table><tr><th>notebook</th><th>status</th><th>parameters</th>"
-                 "<th>run time</th><th>headline figures</th></tr>")
+                 "<th>finished (UTC) · run time</th><th>headline figures</th></tr>")
     for stem, r in results.items():
         shown = r.kept["figures"] if r.kept is not None else r.figures
         figs = "".join(
@@ -830,7 +1008,7 @@ def index_html(results: dict[str, NotebookResult], wall: float, request: RunRequ
             f" <small>(as of {html.escape(str(v.get('as_of')))}; {html.escape(str(v.get('label', '')))})</small></li>"
             for k, v in shown.items() if isinstance(v, dict) and not k.endswith(".verdict") and k != THESIS_FIGURE)
         status = r.status + (f": {html.escape(r.error)}" if r.error else "")
-        params = html.escape(json.dumps(r.parameters)) if r.parameters else "defaults"
+        params = _params_text(r.parameters)
         link = f"<a href='{html.escape(stem)}.html'>{html.escape(stem)}</a>"
         if r.kept is not None:  # the failure sits beside the last good report, which is kept
             when = html.escape(r.kept["finished"])
@@ -838,9 +1016,11 @@ def index_html(results: dict[str, NotebookResult], wall: float, request: RunRequ
                     f"<a href='{html.escape(stem)}.html' class='kept'>last good report</a> <small>({when})</small>")
             status += f"<br><small>kept the last good report of {when}; its figures are shown</small>"
             figs = f"<small>from the earlier run of {when}:</small>" + figs
+            params = f"this run: {params}<br>kept report: {_params_text(r.kept.get('parameters'))}"
+        took = "run time unknown" if r.seconds is None else f"{r.seconds:.1f}s"
         parts.append(f"<tr><td>{link}</td>"
-                     f"<td class='{'ok' if r.status == 'ok' else 'failed'}'>{status}</td><td><code>{params}</code></td>"
-                     f"<td>{r.seconds:.1f}s</td><td><ul>{figs}</ul></td></tr>")
+                     f"<td class='{'ok' if r.status == 'ok' else 'failed'}'>{status}</td><td>{params}</td>"
+                     f"<td>{html.escape(r.finished or 'unknown')} · {took}</td><td><ul>{figs}</ul></td></tr>")
     parts.append("</table><p><a href='results.json'>results.json</a>: every headline figure, machine-readable.</p>")
     parts.append("</body></html>")
     return "\n".join(parts)
