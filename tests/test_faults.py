@@ -32,6 +32,14 @@ def tree(folder: Path) -> dict[str, str]:
     return out
 
 
+def write_toy_pair(nbs: Path) -> None:
+    """01_ok always records 42; 02_picky fails for an as_of in 2021 and otherwise records the year."""
+    write_nb(nbs / "01_ok.ipynb", "from rotation import results\nresults.record('answer', 42, 'count', as_of, 'the answer')\n")
+    write_nb(nbs / "02_picky.ipynb",
+             "from rotation import results\nif as_of.startswith('2021'):\n    raise RuntimeError('no data for 2021')\n"
+             "results.record('year', int(as_of[:4]), 'year', as_of, 'the as_of year')\n")
+
+
 @pytest.fixture(scope="module")
 def base(tmp_path_factory):
     """A toy collection (01_ok always works; 02_picky fails for as_of in 2021) and an earlier
@@ -39,10 +47,7 @@ def base(tmp_path_factory):
     base = tmp_path_factory.mktemp("faults")
     nbs = base / "notebooks"
     nbs.mkdir()
-    write_nb(nbs / "01_ok.ipynb", "from rotation import results\nresults.record('answer', 42, 'count', as_of, 'the answer')\n")
-    write_nb(nbs / "02_picky.ipynb",
-             "from rotation import results\nif as_of.startswith('2021'):\n    raise RuntimeError('no data for 2021')\n"
-             "results.record('year', int(as_of[:4]), 'year', as_of, 'the as_of year')\n")
+    write_toy_pair(nbs)
     res = runner.run(runner.plan_run(as_of="2020-12-31", out=base / "reports", folder=nbs, jobs=2), progress=QUIET)
     assert all(r.status == "ok" for r in res.values())
     return base
@@ -347,10 +352,7 @@ def test_the_index_and_results_describe_the_folder_not_the_last_run(tmp_path):
     spec_grid.csv: 03 with its own run date and parameters, 02's failure beside its kept report."""
     nbs = tmp_path / "notebooks"
     nbs.mkdir()
-    write_nb(nbs / "01_ok.ipynb", "from rotation import results\nresults.record('answer', 42, 'count', as_of, 'the answer')\n")
-    write_nb(nbs / "02_picky.ipynb",
-             "from rotation import results\nif as_of.startswith('2021'):\n    raise RuntimeError('no data for 2021')\n"
-             "results.record('year', int(as_of[:4]), 'year', as_of, 'the as_of year')\n")
+    write_toy_pair(nbs)
     write_nb(nbs / "03_grid.ipynb",
              "import pandas as pd\nfrom rotation import results\nfrom rotation.inference import GRID_COLUMNS\n"
              "results.record('horizon', horizon_years, 'years', as_of, 'the horizon')\n"
