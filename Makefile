@@ -6,16 +6,18 @@ STAMP    := $(VENV)/.installed
 SNAPSHOT ?= ../shared/data
 JOBS     ?=
 
-.PHONY: setup data reports test lab bench clean lock browser
+.PHONY: setup data reports test test-fast lab bench clean lock browser
 
 setup: $(STAMP)
 
-# Exact versions from requirements.lock, then this package (editable, no dependency
-# resolution), then the `rotation` Jupyter kernel registered inside the venv.
+# Exact versions from requirements.lock, every downloaded file checked against the sha256 recorded
+# there (--require-hashes: a pin without a hash, or a dependency missing from the lock, is refused);
+# the venv's own pip does this, so pip is not upgraded from the index unchecked. Then this package
+# (editable, no dependency resolution; a local build has no published hash, hence a separate call),
+# then the `rotation` Jupyter kernel registered inside the venv.
 $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
 	$(BIN)/pip install --quiet --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name rotation --display-name "Python (rotation)"
 	touch $@
@@ -33,8 +35,14 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; } \
 	  || echo "warning: could not install chromium; the browser tests will be skipped (they fail under CI=true)" >&2
 
+# Every tier: unit, integration (notebooks, kernels, the CLI) and system (browser, JupyterLab,
+# nbval of the committed notebooks, sweeps). Tiers are assigned in tests/tiers.py.
 test: data browser
 	$(BIN)/python -m pytest
+
+# The unit tier only (pure functions on small frames and the data store): under a minute.
+test-fast: data
+	$(BIN)/python -m pytest -m unit tests
 
 lab: data
 	$(BIN)/jupyter lab --notebook-dir=notebooks --MappingKernelManager.default_kernel_name=rotation $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -42,12 +50,18 @@ lab: data
 bench: data
 	$(BIN)/python -m rotation.bench
 
-# Re-resolve the lock from pyproject.toml (maintainers only; commit the result).
+# Re-resolve the lock from pyproject.toml (dependencies and the [test] extra) for $(PY)
+# (maintainers only; commit the result). uv writes every pin with the sha256 of every file the
+# index holds for that version (all wheels and the sdist), which `make setup` then requires.
+# Pins in the current lock that still satisfy pyproject.toml are kept; `make lock UPGRADE=1`
+# moves every pin to the newest release. setuptools is left out, as pip freeze did: python3.11's
+# venv brings its own, which satisfies pandas-datareader's unversioned requirement.
 lock:
 	rm -rf .lock-venv && $(PY) -m venv .lock-venv
-	.lock-venv/bin/pip install --quiet --upgrade pip
-	.lock-venv/bin/pip install --quiet ".[test]"
-	.lock-venv/bin/pip freeze --exclude rotation > requirements.lock
+	.lock-venv/bin/pip install --quiet uv==0.13.9
+	.lock-venv/bin/uv pip compile pyproject.toml --extra test --generate-hashes \
+	  --python .lock-venv/bin/python --no-emit-package setuptools \
+	  --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade) --quiet -o requirements.lock
 	rm -rf .lock-venv
 
 clean:

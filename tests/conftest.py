@@ -1,4 +1,6 @@
-"""Shared fixtures. Tests use the snapshot copied into data/ by `make data`, never the network."""
+"""Shared fixtures and the test tiers. Tests use the snapshot copied into data/ by `make data`,
+never the network. Every collected test gets exactly one tier marker (unit, integration, system)
+from the table in tests/tiers.py; `pytest -m unit tests` is `make test-fast`."""
 from __future__ import annotations
 
 import shutil
@@ -6,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import tiers
 from rotation import data
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,3 +40,25 @@ def no_data_cutoff_leaks():
     data.set_cutoff(None)
     yield
     data.set_cutoff(None)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Give every collected test its tier marker from tests/tiers.py (plus the file's extra markers,
+    e.g. `faults`). A tier written on the test itself is kept and not doubled; a test with two
+    tiers, or from a file the table does not know, stops the run with a `pytest.UsageError`."""
+    problems = tiers.check_tables()
+    if problems:
+        raise pytest.UsageError("tests/tiers.py: " + "; ".join(problems))
+    for item in items:
+        written = {m.name for m in item.iter_markers() if m.name in tiers.TIERS}
+        if len(written) > 1:
+            raise pytest.UsageError(f"{item.nodeid} is marked with several tiers ({', '.join(sorted(written))}); "
+                                    f"use exactly one of {', '.join(tiers.TIERS)}")
+        if not written:
+            try:
+                item.add_marker(tiers.tier_for(item.nodeid))
+            except tiers.UnknownTestFile as err:
+                raise pytest.UsageError(str(err)) from None
+        for extra in tiers.extra_markers_for(item.nodeid):
+            if item.get_closest_marker(extra) is None:
+                item.add_marker(extra)

@@ -9,42 +9,27 @@ from pathlib import Path
 def _run(args) -> int:
     from . import runner
 
-    try:
-        request = runner.plan_run(as_of=args.as_of, start=args.start, extra=args.param, only=args.only,
-                                  jobs=args.jobs, out=args.out, show_code=args.show_code,
-                                  data_cutoff=args.data_cutoff)
-    except runner.RunRequestError as exc:
-        print(f"rotation run: error: {exc}", file=sys.stderr)
-        return 2
-    try:
-        results = runner.run(request)
-    except runner.RunRequestError as exc:  # the folder became unusable between plan and run
-        print(f"rotation run: error: {exc}", file=sys.stderr)
-        return 2
+    request = runner.plan_run(as_of=args.as_of, start=args.start, extra=args.param, only=args.only,
+                              jobs=args.jobs, out=args.out, show_code=args.show_code,
+                              data_cutoff=args.data_cutoff)
+    results = runner.run(request)
     return 0 if all(r.status == "ok" for r in results.values()) else 1
 
 
 def _sweep(args) -> int:
     from . import runner
 
-    try:  # sweep() checks the whole request (every date folder) before creating anything
-        dates = runner.sweep_dates(args.as_of, args.monthly, args.yearly)
-        by_date = runner.sweep(dates, start=args.start, extra=args.param, only=args.only, jobs=args.jobs,
-                               out=args.out, show_code=args.show_code, data_cutoff=args.data_cutoff)
-    except runner.RunRequestError as exc:
-        print(f"rotation sweep: error: {exc}", file=sys.stderr)
-        return 2
+    # sweep() checks the whole request (every date folder) before creating anything
+    dates = runner.sweep_dates(args.as_of, args.monthly, args.yearly)
+    by_date = runner.sweep(dates, start=args.start, extra=args.param, only=args.only, jobs=args.jobs,
+                           out=args.out, show_code=args.show_code, data_cutoff=args.data_cutoff)
     return 0 if all(r.status == "ok" for res in by_date.values() for r in res.values()) else 1
 
 
 def _params(args) -> int:
     from . import runner
 
-    try:
-        nbs = runner.resolve_notebooks([args.notebook])
-    except runner.RunRequestError as exc:
-        print(f"rotation params: error: {exc}", file=sys.stderr)
-        return 2
+    nbs = runner.resolve_notebooks([args.notebook])
     for stem, path in nbs.items():
         print(f"{stem} ({path}):")
         for name, p in runner.notebook_parameters(path).items():
@@ -56,38 +41,32 @@ def _data(args) -> int:
     from . import data
     from .data import fetch as fetch_mod
 
-    try:
-        if args.data_cmd == "import":
-            data.import_snapshot(Path(args.path) if args.path else None)
-        elif args.data_cmd == "verify":
-            problems = data.verify_store(cache=True)  # the files and the parsed-data cache
-            if problems:
-                print("data store problems:\n  " + "\n  ".join(problems), file=sys.stderr)
-                return 1
-            print(f"data store {data.data_dir()}: all {len(data.catalog())} files present and verified")
-        elif args.data_cmd == "coverage":
-            import pandas as pd
+    if args.data_cmd == "import":
+        data.import_snapshot(Path(args.path) if args.path else None)
+    elif args.data_cmd == "verify":
+        problems = data.verify_store(cache=True)  # the files and the parsed-data cache
+        if problems:
+            print("data store problems:\n  " + "\n  ".join(problems), file=sys.stderr)
+            print("fix: run `make data`, which re-imports the pinned snapshot after checking every sha256 "
+                  "(or `rotation data import [SNAPSHOT]`)", file=sys.stderr)
+            return 1
+        print(f"data store {data.data_dir()}: all {len(data.catalog())} files present and verified")
+    elif args.data_cmd == "coverage":
+        import pandas as pd
 
-            with pd.option_context("display.width", 200, "display.max_columns", 20, "display.max_colwidth", 50):
-                print(data.coverage().drop(columns=["file"]).to_string())
-        elif args.data_cmd == "fetch":
-            kw = {k: v for k, v in (("fred_url", args.fred_url), ("ff_url", args.ff_url),
-                                    ("shiller_url", args.shiller_url)) if v}
-            fetch_mod.fetch(timeout=args.timeout, **kw)
-    except data.DataError as exc:
-        print(f"rotation data {args.data_cmd}: error: {exc}", file=sys.stderr)
-        return 1
+        with pd.option_context("display.width", 200, "display.max_columns", 20, "display.max_colwidth", 50):
+            print(data.coverage().drop(columns=["file"]).to_string())
+    elif args.data_cmd == "fetch":
+        kw = {k: v for k, v in (("fred_url", args.fred_url), ("ff_url", args.ff_url),
+                                ("shiller_url", args.shiller_url)) if v}
+        fetch_mod.fetch(timeout=args.timeout, **kw)
     return 0
 
 
 def _notebooks(args) -> int:
     from . import hygiene, runner
 
-    try:
-        nbs = runner.resolve_notebooks(args.only)
-    except runner.RunRequestError as exc:
-        print(f"rotation clean-notebooks: error: {exc}", file=sys.stderr)
-        return 2
+    nbs = runner.resolve_notebooks(args.only)
     for stem, path in nbs.items():
         executed = Path(args.from_run) / f"{stem}.ipynb" if args.from_run else None
         hygiene.clean_file(path, executed if executed and executed.exists() else None)
@@ -97,6 +76,7 @@ def _notebooks(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="rotation", description="Great Rotation research notebooks")
+    p.add_argument("--debug", action="store_true", help="show the traceback of an error (normally one line)")
     sub = p.add_subparsers(dest="cmd", required=True)
 
     r = sub.add_parser("run", help="execute notebooks with papermill and render HTML reports")
@@ -150,9 +130,46 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def command_name(args) -> str:
+    """'rotation run', 'rotation data verify', ...: how messages name the command."""
+    return " ".join(["rotation", args.cmd] + ([args.data_cmd] if getattr(args, "data_cmd", None) else []))
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run a command. Any `RotationError` is one line on stderr (`rotation CMD: error: ...`)
+    and its exit code (2 for a bad request or parameter, 1 otherwise); Ctrl-C, SIGTERM and
+    SIGHUP stop the run cleanly (workers, kernels, staging and runtime folders), print one line
+    and exit 128 + the signal (130, 143, 129); a write failure (disk full, ...) is one line,
+    exit 1. `--debug` shows the traceback too."""
+    from .errors import RotationError
+    from .processes import Interrupted, interrupts_raise
+
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    name = command_name(args)
+    with interrupts_raise():
+        try:
+            return args.func(args)
+        except RotationError as exc:
+            if args.debug:
+                raise
+            print(f"{name}: error: {exc}", file=sys.stderr)
+            return exc.exit_code
+        except (Interrupted, KeyboardInterrupt) as exc:
+            if args.debug:
+                raise
+            signame = exc.name if isinstance(exc, Interrupted) else "SIGINT"
+            code = exc.exit_code if isinstance(exc, Interrupted) else 130
+            print(f"{name}: interrupted ({signame}): workers and kernels stopped, unfinished work removed; "
+                  f"reports written before this run are unchanged", file=sys.stderr)
+            return code
+        except OSError as exc:  # disk full, read-only or busy file system, ...: nothing half-replaced
+            if args.debug:
+                raise
+            where = f" ({exc.filename})" if exc.filename else ""
+            print(f"{name}: error: could not write{where}: {exc.strerror or exc}; reports written before this "
+                  f"run are unchanged and unfinished work was removed; free space or fix the folder and run "
+                  f"again (--debug shows the traceback)", file=sys.stderr)
+            return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

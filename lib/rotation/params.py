@@ -15,21 +15,25 @@ Dates:
   reach October 2025, because November's were not out until mid-January.
 * When `as_of` is later than the notebook's core data, figures refer to the last month the
   data really cover, and `Window.note` says so. Nothing is forward-filled.
+
+Other parameters: `DECLARED` holds one declaration (`ParamSpec`: kind, range, unit, help) per
+parameter of every notebook. A notebook checks its values with `check(stem, name, value)`; the
+runner checks `-p NAME TEXT` with `from_text(stem, name, text)` (and a whole set with
+`check_all`) before any kernel starts, so both read the same ranges.
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from .errors import ParameterError  # noqa: F401  (re-exported; part of the `RotationError` family, a ValueError)
+
 ISO_DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
 ALLOWED_DATE = "an ISO date YYYY-MM-DD (or YYYY-MM for a month's last day)"
 YEARS = (1800, 2200)  # dates a parameter may name at all; the data decide the narrower range later
-
-
-class ParameterError(ValueError):
-    """A notebook or runner parameter is malformed or out of range."""
 
 
 def parse_date(name: str, value, allow_latest: bool = False) -> pd.Timestamp | None:
@@ -167,8 +171,8 @@ def resolve_window(as_of, start, data_start: pd.Period, data_end: pd.Period,
         notes.append(f"start {start_ts.date()} is before the data start; the sample starts at {data_start}.")
         start_month = data_start
     if start_month > month:
-        raise ParameterError(f"parameter `start` = {start!r} leaves no month before the as_of month {month}: "
-                             f"allowed: a date before {month.to_timestamp(how='start').date()}")
+        raise ParameterError(f"parameter `start` = {start!r} is after the as_of month {month} (the last month the "
+                             f"data cover at as_of): allowed: a date up to {month.to_timestamp(how='end').date()}")
     return Window(start=start_month, as_of=as_of_ts, as_of_month=month, requested=requested,
                   data_end=data_end, note=" ".join(notes), cutoff=cutoff)
 
@@ -266,3 +270,316 @@ def check_int_list(name: str, value, low: int, high: int) -> list[int]:
     if not parts or not all(re.fullmatch(r"\d+", p) for p in parts):
         raise ParameterError(f"parameter `{name}` = {value!r} is not allowed: expected comma-separated whole numbers, e.g. '3,5,10'")
     return [check_int(name, int(p), low, high) for p in parts]
+
+
+# ---------------------------------------------------------------------------------------------
+# One declaration per notebook parameter
+#
+# `DECLARED` holds, for every notebook, what each of its parameters may be. The notebooks check
+# their parameters with `check(stem, name, value)` and the runner checks command-line values with
+# `from_text(stem, name, text)` before any kernel starts, so both read the same ranges.
+# ---------------------------------------------------------------------------------------------
+
+KINDS = {  # kind -> what it is, as said in messages and help
+    "int": "a whole number",
+    "float": "a number",
+    "int_list": "comma-separated whole numbers",
+    "date": ALLOWED_DATE,
+    "latest_or_date": "'latest' or " + ALLOWED_DATE,
+    "none_or_date": "'none' or " + ALLOWED_DATE,
+    "text": "text read by a named parser",
+}
+WHOLE = re.compile(r"^[+-]?\d+$")  # a command-line whole number (no '1_000', no '5.0')
+
+
+@dataclass(frozen=True)
+class TextParser:
+    """A parser that lives in another module and checks some parameters itself.
+
+    one       (name, value) -> the parsed value of one parameter alone; ParameterError otherwise
+    joint     (values: {name: value}) -> {name: parsed}: the parameters together (rules that
+              tie several of them), or None
+    allowed   name -> what the parameter accepts, for messages and help
+    """
+
+    one: Callable[[str, object], object]
+    joint: Callable[[dict], dict] | None
+    allowed: Callable[[str], str]
+
+
+WHATIF_LISTS = ("maturing_by_year", "base_rate_path")  # the what-if parameters that take one number per year
+
+
+def _whatif_allowed(name: str) -> str:
+    """What `credit.parse_whatif` accepts for what-if parameter `name` (from credit's own limits)."""
+    from . import credit
+
+    unit, rule, _ = credit.WHATIF_PARAMETERS[name]
+    low, high = credit.LIMITS.get(name, credit.RATE_LIMITS)
+    what = "comma-separated numbers" if name in WHATIF_LISTS else "a number"
+    return ("'data' or " if rule else "") + f"{what} from {low:g} to {high:g} ({unit})"
+
+
+def _whatif_one(name: str, value):
+    """One what-if parameter checked alone by `credit.parse_whatif`: the other seven get values
+    that pass every check of theirs ('data' where allowed, else the lower limit; a schedule of
+    zeros as long as a given `base_rate_path`), so only `value` can be refused."""
+    from . import credit
+
+    args = {}
+    for other, (_, rule, _) in credit.WHATIF_PARAMETERS.items():
+        low = credit.LIMITS.get(other, credit.RATE_LIMITS)[0]
+        args[other] = credit.DATA if rule else low
+    if name == "base_rate_path" and str(value).strip().lower() != credit.DATA:
+        args["maturing_by_year"] = ",".join("0" for _ in str(value).split(","))
+    else:
+        args["maturing_by_year"] = "0"
+    args[name] = value
+    return credit.parse_whatif(**args)[name]
+
+
+def _whatif_joint(values: dict) -> dict:
+    """All eight what-if parameters checked together by `credit.parse_whatif` (shares summing to
+    at most 1, one base rate per maturing year)."""
+    from . import credit
+
+    return credit.parse_whatif(**values)
+
+
+PARSERS = {"credit.parse_whatif": TextParser(one=_whatif_one, joint=_whatif_joint, allowed=_whatif_allowed)}
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """What one notebook parameter may be.
+
+    kind     one of `KINDS`: 'int' (whole number), 'float' (number), 'int_list' (comma-separated
+             whole numbers, e.g. '3,5,10'), 'date' (ISO date), 'latest_or_date', 'none_or_date',
+             or 'text' (checked by `parser`)
+    help     one line: what the parameter sets
+    low      smallest allowed number (inclusive; each element of an int_list); None for dates/text
+    high     largest allowed number (inclusive); None for dates/text
+    unit     what the number counts (months, years, percentile, ...); '' when none
+    parser   a key of `PARSERS` when another module checks the value ('text' kinds, and the
+             numbers that parser checks too); low/high are then the parser's, not declared here
+    """
+
+    kind: str
+    help: str
+    low: float | None = None
+    high: float | None = None
+    unit: str = ""
+    parser: str | None = None
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"kind {self.kind!r} is not one of {', '.join(KINDS)}")
+        if self.parser is not None and self.parser not in PARSERS:
+            raise ValueError(f"parser {self.parser!r} is not one of {', '.join(PARSERS)}")
+        if self.kind == "text" and self.parser is None:
+            raise ValueError("a 'text' parameter needs a parser")
+        numeric = self.kind in ("int", "float", "int_list") and self.parser is None
+        if numeric and (self.low is None or self.high is None or self.low > self.high):
+            raise ValueError(f"a {self.kind} parameter needs low <= high (got {self.low}, {self.high})")
+
+    def allowed(self, name: str) -> str:
+        """What parameter `name` accepts, e.g. 'a whole number from 24 to 240'."""
+        if self.parser is not None:
+            return PARSERS[self.parser].allowed(name)
+        unit = f" ({self.unit})" if self.unit else ""
+        if self.kind == "int":
+            return f"a whole number from {self.low} to {self.high}"
+        if self.kind == "float":
+            return f"a number from {self.low} to {self.high}{unit}"
+        if self.kind == "int_list":
+            return f"comma-separated whole numbers from {self.low} to {self.high}{unit}, e.g. '3,5,10'"
+        return KINDS[self.kind]
+
+
+def _window(as_of_help: str, start_help: str) -> dict[str, ParamSpec]:
+    """The parameters every notebook takes: as_of, start and data_cutoff."""
+    return {"as_of": ParamSpec("latest_or_date", as_of_help),
+            "start": ParamSpec("date", start_help),
+            "data_cutoff": ParamSpec("none_or_date", "hide every observation published after this date ('none': no cutoff)")}
+
+
+def _whatif(help_text: str, kind: str = "text") -> ParamSpec:
+    """A what-if parameter of notebook 04: checked by `credit.parse_whatif`, whose limits apply."""
+    return ParamSpec(kind, help_text, parser="credit.parse_whatif")
+
+
+# Ranges exactly as the notebooks have checked them; `check` and `from_text` read them from here.
+DECLARED: dict[str, dict[str, ParamSpec]] = {
+    "00_data_overview": _window("the date the report is for ('latest': the newest month the core series cover)",
+                                "first month of the sample"),
+    "01_valuation_gap": {
+        **_window("the date the report is for ('latest': the newest month of the 25 size x BE/ME portfolios)",
+                  "first month of the history the as_of value is ranked against"),
+        "horizon_years": ParamSpec("int", "forward horizon of the headline cheapness regression", 1, 15, "years"),
+        "short_horizon_years": ParamSpec("int", "a second, shorter forward horizon", 1, 15, "years"),
+        "headline_draws": ParamSpec("int", "null-bootstrap draws of the headline regressions", 19, 20000, "draws"),
+        "bootstrap_draws": ParamSpec("int", "null-bootstrap draws per specification of the grid", 19, 20000, "draws"),
+    },
+    "02_rate_sensitivity": {
+        **_window("the date the report is for ('latest': the newest month of the size portfolios and DGS2)",
+                  "first month of the regressions and of the easing-cycle search"),
+        "window_months": ParamSpec("int", "rolling-beta window", 24, 240, "months"),
+        "months_before": ParamSpec("int", "event window: months before each first cut", 0, 36, "months"),
+        "months_after": ParamSpec("int", "event window: months after each first cut", 1, 60, "months"),
+        "big_move_bp": ParamSpec("float", "daily 2-year yield move counted as large", 1, 100, "basis points"),
+        "randomisation_draws": ParamSpec("int", "draws of the headline randomisation test", 99, 20000, "draws"),
+        "grid_draws": ParamSpec("int", "randomisation draws per specification of the easing grid", 99, 20000, "draws"),
+    },
+    "03_concentration": {
+        **_window("the date the report is for ('latest': the newest month of the size portfolios)",
+                  "first month of the sample"),
+        "horizons_years": ParamSpec("int_list", "forward horizons", 1, 20, "years"),
+        "high_concentration_pct": ParamSpec("float", "a month is 'high concentration' above this percentile of its history",
+                                            50, 99, "percentile"),
+        "bootstrap_draws": ParamSpec("int", "null-bootstrap draws per specification of the grid", 19, 9999, "draws"),
+        "headline_draws": ParamSpec("int", "null-bootstrap draws of the headline share regression", 19, 9999, "draws"),
+    },
+    "04_refinancing_wall": {
+        **_window("the date the report is for ('latest': the newest month of the E/P and size x OP portfolios)",
+                  "first month of the history percentiles are taken over"),
+        "maturing_by_year": _whatif("ASSUMPTION: share of fixed-rate debt maturing in each of the next years"),
+        "maturing_coupon": _whatif("coupon of existing fixed-rate debt, or 'data'"),
+        "new_issue_spread": _whatif("spread over the base rate for refinancing, or 'data'"),
+        "base_rate_now": _whatif("base rate today, or 'data' (effective fed funds rate)"),
+        "base_rate_path": _whatif("base rate in each of the next years, or 'data' (flat at base_rate_now)"),
+        "floating_share": _whatif("ASSUMPTION: share of debt at floating rates", "float"),
+        "floating_spread": _whatif("ASSUMPTION: spread of floating-rate loans over the base rate", "float"),
+        "interest_coverage": _whatif("ASSUMPTION: EBIT / interest expense today", "float"),
+    },
+    "05_claims_check": _window("the date the claims are checked at ('latest': the newest month of the portfolios)",
+                               "first month of the history the concentration claims are ranked against"),
+    "06_thesis_verdict": {
+        **_window("the date the verdict is for ('latest': the newest month of the size and size x BE/ME portfolios)",
+                  "first month of the legs' percentile histories"),
+        "valuation_pct_min": ParamSpec("float", "valuation leg: P/B discount at or above this percentile", 50, 99, "percentile"),
+        "concentration_pct_min": ParamSpec("float", "concentration leg: top-decile share at or above this percentile",
+                                           50, 99, "percentile"),
+        "easing_months": ParamSpec("int", "easing leg: fed funds change over this many months", 1, 24, "months"),
+        "easing_cut_pp": ParamSpec("float", "easing leg: fed funds at least this much lower", 0, 3, "percentage points"),
+        "credit_pct_max": ParamSpec("float", "credit leg: Baa minus 10-year spread at or below this percentile", 1, 99,
+                                    "percentile"),
+        "signal_min_legs": ParamSpec("int", "the signal is long when at least this many legs hold", 1, 4, "legs"),
+    },
+}
+
+
+def declared(stem: str) -> dict[str, ParamSpec] | None:
+    """The declared parameters of notebook `stem` (e.g. '02_rate_sensitivity'); None for a
+    notebook without declarations (a test's toy notebook: the caller falls back)."""
+    return DECLARED.get(stem)
+
+
+def _declared_or_fail(stem: str) -> dict[str, ParamSpec]:
+    """`declared(stem)`, or LookupError naming the declared notebooks."""
+    specs = declared(stem)
+    if specs is None:
+        raise LookupError(f"notebook {stem!r} declares no parameters; declared notebooks: {', '.join(DECLARED)}")
+    return specs
+
+
+def spec(stem: str, name: str) -> ParamSpec:
+    """The declaration of parameter `name` of notebook `stem`. LookupError for an undeclared
+    notebook; ParameterError, listing the notebook's parameters, for an unknown name."""
+    specs = _declared_or_fail(stem)
+    if name not in specs:
+        raise ParameterError(f"unknown parameter `{name}` for notebook {stem}: it takes {', '.join(specs)}")
+    return specs[name]
+
+
+def _check_int_list(name: str, value, spec_: ParamSpec) -> list[int]:
+    """Comma-separated whole numbers, each within the declared range; the message names the
+    whole value and the range."""
+    allowed = spec_.allowed(name)
+    parts = [p.strip() for p in str(value).split(",") if p.strip()]
+    if isinstance(value, bool) or not parts or not all(re.fullmatch(r"\d+", p) for p in parts):
+        raise ParameterError(f"parameter `{name}` = {value!r} is not allowed: expected {allowed}")
+    numbers = [int(p) for p in parts]
+    if not all(spec_.low <= n <= spec_.high for n in numbers):
+        raise ParameterError(f"parameter `{name}` = {value!r} is out of range: expected {allowed}")
+    return numbers
+
+
+def _check_none_or_date(name: str, value) -> pd.Timestamp | None:
+    """'none' (or empty, or None) for no date, else an ISO date."""
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none")):
+        return None
+    try:
+        return parse_date(name, value)
+    except ParameterError:
+        raise ParameterError(f"parameter `{name}` = {value!r} is not allowed: expected {KINDS['none_or_date']}") from None
+
+
+def check(stem: str, name: str, value):
+    """Parameter `name` of notebook `stem` checked against its declaration.
+
+    Returns the typed value: int ('int'), float ('float'), list of int ('int_list'), a
+    Timestamp or None ('latest' / 'none') for the date kinds, and what the named parser returns
+    for the others. ParameterError names the parameter, the value and what is allowed, e.g.
+    "parameter `window_months` = 5 is out of range: expected a whole number from 24 to 240".
+    LookupError when `stem` declares no parameters.
+    """
+    s = spec(stem, name)
+    if s.parser is not None:
+        return PARSERS[s.parser].one(name, value)
+    if s.kind == "int":
+        return check_int(name, value, s.low, s.high)
+    if s.kind == "float":
+        return check_float(name, value, s.low, s.high, s.unit)
+    if s.kind == "int_list":
+        return _check_int_list(name, value, s)
+    if s.kind == "date":
+        return parse_date(name, value)
+    if s.kind == "latest_or_date":
+        return parse_date(name, value, allow_latest=True)
+    return _check_none_or_date(name, value)
+
+
+def _from_text_typed(s: ParamSpec, text: str):
+    """A command-line string as the type the notebook declares: int or float for those kinds
+    when it reads as one, else the text itself (then refused by `check` with the range named)."""
+    if s.kind == "int" and WHOLE.match(text.strip()):
+        return int(text)
+    if s.kind == "float":
+        try:
+            return float(text)
+        except ValueError:
+            return text
+    return text
+
+
+def from_text(stem: str, name: str, text: str):
+    """A command-line value (`rotation run -p NAME TEXT`) for notebook `stem`, checked before
+    any kernel starts: the value to pass to the notebook (int or float for those kinds, else
+    the text as given) once `check` accepts it.
+
+    None when `stem` declares no parameters (the caller falls back to its own coercion);
+    ParameterError for an unknown name or a refused value, e.g. "parameter `window_months` =
+    'abc' is not allowed: expected a whole number from 24 to 240".
+    """
+    if declared(stem) is None:
+        return None
+    s = spec(stem, name)
+    value = _from_text_typed(s, text)
+    check(stem, name, value)
+    return value
+
+
+def check_all(stem: str, values: dict) -> dict:
+    """Every given parameter of notebook `stem` checked alone (`check`), then the rules that tie
+    several together (e.g. notebook 04's what-if: maturing shares summing to at most 1 and one
+    base rate per maturing year) when all the parameters of such a parser are given.
+
+    `values`: {name: value} (e.g. a notebook's defaults updated with the command line).
+    Returns {name: typed value}. LookupError when `stem` declares no parameters."""
+    specs = _declared_or_fail(stem)
+    out = {name: check(stem, name, value) for name, value in values.items()}
+    for parser_name in sorted({s.parser for s in specs.values() if s.parser}):
+        names = [n for n, s in specs.items() if s.parser == parser_name]
+        if all(n in values for n in names) and PARSERS[parser_name].joint is not None:
+            out.update(PARSERS[parser_name].joint({n: values[n] for n in names}))
+    return out

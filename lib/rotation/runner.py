@@ -40,16 +40,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import params as P
+from .errors import OutputWriteError, RotationError, RunRequestError  # noqa: F401  (re-exported)
+from . import processes
 from . import results as R
+from .kernels import kernel_log_tail
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 KERNEL_RETRIES = 3
 KERNEL_RACE_MARKERS = ("Kernel died before replying", "Address already in use", "ZMQError",
                        "Kernel didn't respond", "kernel_info")
-
-
-class RunRequestError(ValueError):
-    """The run request is malformed: unknown notebook or parameter, bad value, unusable folder."""
 
 
 class OutputFolderError(RunRequestError):
@@ -154,6 +153,25 @@ def coerce_value(text: str, declared: str | None):
     return text
 
 
+def notebook_value(stem: str, name: str, text: str, declared_type: str | None):
+    """A `-p NAME TEXT` value for notebook `stem`: checked against the notebook's parameter
+    declaration (`params.DECLARED`: type and allowed range, `ParameterError` naming both) before
+    any kernel starts; a notebook without declarations (a toy collection) gets the type its
+    parameters cell infers (`coerce_value`)."""
+    value = P.from_text(stem, name, text)
+    return coerce_value(text, declared_type) if value is None else value
+
+
+def _literal(text):
+    """A parameters-cell default as papermill reports it (source text) as a Python value."""
+    import ast
+
+    try:
+        return ast.literal_eval(text) if isinstance(text, str) else text
+    except (ValueError, SyntaxError):
+        return text
+
+
 def parse_date(name: str, value, allow_latest: bool = False, error: type = RunRequestError):
     """`params.parse_date`, with every refusal (a year 0 too) raised as `error`."""
     try:
@@ -217,7 +235,10 @@ def plan_run(as_of: str | None = None, start: str | None = None, extra: list[tup
             values["data_cutoff"] = data_cutoff
         for name, value in given.items():
             if name in decl:
-                values[name] = coerce_value(value, decl[name]["type"])
+                values[name] = notebook_value(stem, name, value, decl[name]["type"])
+        if P.declared(stem) is not None and given:  # rules tying several parameters together (04's what-if)
+            defaults = {n: _literal(d["default"]) for n, d in decl.items() if n not in ("as_of", "start", "data_cutoff")}
+            P.check_all(stem, {**defaults, **{n: v for n, v in values.items() if n in defaults}})
         per_nb[stem] = values
     n, note = check_jobs(jobs, len(nbs), "notebook")
     out = check_output_folder(out, folder)
@@ -314,6 +335,15 @@ def prepare_output(out: Path) -> None:
                                 f"pass --out with a folder you can write to") from None
 
 
+def remove_stale_staging(out: Path) -> list[Path]:
+    """Remove `.staging-*` folders left in `out` by a run that was killed: only the run holding
+    the folder's lock writes staging folders there, so with the lock held every one is stale."""
+    stale = [d for d in out.glob(".staging-*") if d.is_dir()]
+    for d in stale:
+        shutil.rmtree(d, ignore_errors=True)
+    return stale
+
+
 @contextlib.contextmanager
 def folder_lock(out: Path):
     """Hold the report folder's lock (`fcntl.flock` on `out/.rotation.lock`, non-blocking) for
@@ -338,6 +368,7 @@ def folder_lock(out: Path):
         except BlockingIOError:
             raise OutputFolderBusy(f"output folder {out} is being written by another rotation run (it holds "
                                    f"{LOCK}); try again when that run finishes, or choose another --out") from None
+        remove_stale_staging(out)
         yield out
     finally:
         os.close(fd)  # releases the lock
@@ -372,34 +403,60 @@ def _is_kernel_race(exc: BaseException) -> bool:
     return any(m in text for m in KERNEL_RACE_MARKERS) and "PapermillExecutionError" not in type(exc).__name__
 
 
+@contextlib.contextmanager
+def job_runtime_folder(stem: str):
+    """A folder of its own for one notebook's kernel inside the run's runtime folder (so its
+    kernel log is its own), made the runtime folder while the notebook runs; None (and nothing
+    changed) outside a run's runtime folder."""
+    from .processes import RUNTIME_ENV
+
+    parent = os.environ.get(RUNTIME_ENV)
+    if not parent or not Path(parent).is_dir():
+        yield None
+        return
+    folder = Path(tempfile.mkdtemp(dir=parent, prefix="j"))  # short: socket paths are limited
+    os.environ[RUNTIME_ENV] = str(folder)
+    try:
+        yield folder
+    finally:
+        os.environ[RUNTIME_ENV] = parent
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def execute_one(stem: str, src: str, staging: str, parameters: dict, kernel: str, show_code: bool) -> NotebookResult:
     """Run one notebook with papermill and render its HTML report (in this worker process)."""
     import nbformat
     import papermill as pm
 
+    from .kernels import RunKernelManager
+
     t0 = time.perf_counter()
     out_nb = Path(staging) / f"{stem}.ipynb"
     status, error, attempts = "ok", "", 0
-    while True:
-        attempts += 1
-        try:
-            pm.execute_notebook(src, str(out_nb), parameters=parameters, kernel_name=kernel,
-                                progress_bar=False, log_output=False, cwd=str(Path(src).parent))
-            break
-        except pm.PapermillExecutionError as exc:
-            status, error = "failed", f"{exc.ename}: {exc.evalue}"
-            break
-        except Exception as exc:  # kernel start-up races: retry; anything else is a failure
-            if _is_kernel_race(exc) and attempts < KERNEL_RETRIES:
-                time.sleep(0.5 * attempts)
-                continue
-            status, error = "failed", f"{type(exc).__name__}: {exc}"
-            if not out_nb.exists():
-                nb = nbformat.read(src, as_version=4)
-                nb.cells.insert(0, nbformat.v4.new_markdown_cell(
-                    f"**This notebook could not be executed.**\n\n```\n{traceback.format_exc()}\n```"))
-                nbformat.write(nb, str(out_nb))
-            break
+    with job_runtime_folder(stem) as runtime:
+        while True:
+            attempts += 1
+            try:
+                pm.execute_notebook(src, str(out_nb), parameters=parameters, kernel_name=kernel,
+                                    progress_bar=False, log_output=False, cwd=str(Path(src).parent),
+                                    kernel_manager_class=RunKernelManager)
+                break
+            except pm.PapermillExecutionError as exc:
+                status, error = "failed", f"{exc.ename}: {exc.evalue}"
+                break
+            except Exception as exc:  # kernel start-up races: retry; anything else is a failure
+                if _is_kernel_race(exc) and attempts < KERNEL_RETRIES:
+                    time.sleep(0.5 * attempts)
+                    continue
+                status, error = "failed", f"{type(exc).__name__}: {exc}"
+                if runtime is not None and (why := kernel_log_tail(runtime)):
+                    error += f" (kernel log: {why})"
+                if not out_nb.exists():
+                    nb = nbformat.read(src, as_version=4)
+                    nb.cells.insert(0, nbformat.v4.new_markdown_cell(
+                        f"**This notebook could not be executed.**\n\n```\n{traceback.format_exc()}\n```"))
+                    nbformat.write(nb, str(out_nb))
+                break
     figures, grid = {}, []
     try:
         nb = nbformat.read(str(out_nb), as_version=4)
@@ -479,8 +536,22 @@ def _default_progress(msg: str) -> None:
 
 def execute_jobs(jobs: list[tuple], workers: int, progress) -> dict:
     """Run notebook jobs `(key, stem, path, staging, parameters, kernel, show_code)` in
-    `workers` spawned processes (in-process when 1); {key: NotebookResult}. A crashed worker
-    fails only its own job. Progress: one line per finished job with a running count."""
+    `workers` worker processes; {key: NotebookResult}. A crashed worker
+    fails only its own job. Progress: one line per finished job with a running count.
+
+    Kernels keep their connection files and sockets in a runtime folder of this run
+    (`processes.runtime_folder`, removed at the end). Interrupted (Ctrl-C, SIGTERM, SIGHUP:
+    `processes.Interrupted`) or failing here, every worker and kernel is stopped before the
+    exception goes on; workers also die with this process if it is killed."""
+    with processes.runtime_folder():
+        try:
+            return _execute_jobs(jobs, workers, progress)
+        except BaseException:
+            processes.stop_descendants()
+            raise
+
+
+def _execute_jobs(jobs: list[tuple], workers: int, progress) -> dict:
     results = {}
     total = len(jobs)
 
@@ -489,10 +560,8 @@ def execute_jobs(jobs: list[tuple], workers: int, progress) -> dict:
         label = key if isinstance(key, str) else " / ".join(map(str, key))
         progress(f"[{len(results)}/{total}] {label}: {res.status} in {res.seconds:.1f}s" + (f" ({res.error})" if res.error else ""))
 
-    if workers == 1 or total == 1:
-        for key, *args in jobs:
-            done(key, execute_one(*args))
-        return results
+    # Always in worker processes, even for one job: this process only waits, so a signal
+    # interrupts the wait, never library code in the middle of starting or talking to a kernel.
     import multiprocessing as mp
 
     import threading
@@ -505,7 +574,9 @@ def execute_jobs(jobs: list[tuple], workers: int, progress) -> dict:
     import nbconvert  # noqa: F401  (imported before forking, so each worker need not)
     import papermill  # noqa: F401
 
-    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method)) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method),
+                               initializer=processes.worker_init, initargs=(os.getpid(),))
+    try:
         futures = {pool.submit(execute_one, *args): (key, args) for key, *args in jobs}
         for fut in as_completed(futures):
             key, args = futures[fut]
@@ -515,6 +586,11 @@ def execute_jobs(jobs: list[tuple], workers: int, progress) -> dict:
                 res = NotebookResult(stem=args[0], status="failed", seconds=0.0, parameters=args[3],
                                      error=f"worker crashed: {exc}")
             done(key, res)
+    except BaseException:  # interrupted: stop workers and kernels now, do not wait for them
+        processes.stop_descendants()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
     return results
 
 
@@ -628,19 +704,34 @@ def _finish(request: RunRequest, staging: Path, results: dict[str, NotebookResul
             stale += [request.out / f"{stem}.failed.{ext}" for ext in ("html", "ipynb", "run.json")]
         sidecar = {"stem": stem, "status": r.status, "finished": finished, "parameters": r.parameters,
                    "seconds": round(r.seconds, 3), "error": r.error, "figures": r.figures, "grid": r.grid}
-        (staging / f"{stem}{suffix}.run.json").write_text(json.dumps(sidecar, indent=1, default=str), encoding="utf-8")
-    for f in list(staging.iterdir()):
-        os.replace(f, request.out / f.name)
-    for f in stale:  # a failure shown beside a good report that has now been replaced
-        f.unlink(missing_ok=True)
-    folder = folder_reports(request.out)  # read before results.json is replaced (reports from before sidecars use it)
-    figures = {stem: ({k: {**v, "from_earlier_run": r.kept["finished"]} for k, v in r.kept["figures"].items()}
-                      if r.kept is not None else r.figures) for stem, r in folder.items()}
-    (staging / "results.json").write_text(json.dumps(figures, indent=1, sort_keys=False))
-    write_spec_grid(folder, staging / "spec_grid.csv")
-    (staging / "index.html").write_text(index_html(folder, wall, request), encoding="utf-8")
-    for f in list(staging.iterdir()):
-        os.replace(f, request.out / f.name)
+        try:
+            (staging / f"{stem}{suffix}.run.json").write_text(json.dumps(sidecar, indent=1, default=str), encoding="utf-8")
+        except OSError as exc:
+            raise OutputWriteError(f"could not write the reports of this run into {request.out} ({_os_error_text(exc)}); "
+                                   f"nothing in {request.out} was changed; free space or fix the folder and run again") from None
+    with processes.signals_deferred():  # renames only: no space needed, not cut in half by Ctrl-C
+        for f in list(staging.iterdir()):
+            os.replace(f, request.out / f.name)
+        for f in stale:  # a failure shown beside a good report that has now been replaced
+            f.unlink(missing_ok=True)
+    try:
+        folder = folder_reports(request.out)  # read before results.json is replaced (reports from before sidecars use it)
+        figures = {stem: ({k: {**v, "from_earlier_run": r.kept["finished"]} for k, v in r.kept["figures"].items()}
+                          if r.kept is not None else r.figures) for stem, r in folder.items()}
+        (staging / "results.json").write_text(json.dumps(figures, indent=1, sort_keys=False))
+        write_spec_grid(folder, staging / "spec_grid.csv")
+        (staging / "index.html").write_text(index_html(folder, wall, request), encoding="utf-8")
+    except OSError as exc:
+        raise OutputWriteError(f"the new reports are in {request.out}, but index.html, results.json and spec_grid.csv "
+                               f"could not be rebuilt ({_os_error_text(exc)}); the old ones are kept; free space and "
+                               f"run the same command again") from None
+    with processes.signals_deferred():
+        for f in list(staging.iterdir()):
+            os.replace(f, request.out / f.name)
+
+
+def _os_error_text(exc: OSError) -> str:
+    return f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
 
 
 def write_spec_grid(results: dict[str, NotebookResult], target: Path) -> None:
@@ -671,7 +762,11 @@ def run(request: RunRequest, progress=None) -> dict[str, NotebookResult]:
         try:
             jobs = [(stem, stem, str(path), str(staging), request.parameters[stem], request.kernel, request.show_code)
                     for stem, path in request.notebooks.items()]
-            raw = execute_jobs(jobs, request.jobs, progress)
+            try:
+                raw = execute_jobs(jobs, request.jobs, progress)
+            except OSError as exc:
+                raise OutputWriteError(f"could not run the notebooks into {out} ({_os_error_text(exc)}); nothing in "
+                                       f"{out} was changed; free space or fix the folder and run again") from None
             results = {stem: raw[stem] for stem in request.notebooks}
             _finish(request, staging, results, time.perf_counter() - t0)
         finally:

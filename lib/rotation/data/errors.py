@@ -1,8 +1,5 @@
 """Errors of the data layer. Each message names the file and the command that fixes it."""
-
-
-class DataError(RuntimeError):
-    """Base class for data-store problems."""
+from ..errors import DataError  # noqa: F401  (the base, part of the `RotationError` family)
 
 
 class DataStoreMissing(DataError):
@@ -19,3 +16,7 @@ class SnapshotError(DataError):
 
 class FetchError(DataError):
     """An online refresh failed; the store was left as it was."""
+
+
+class DataWriteError(DataError):
+    """Writing the store failed (disk full, read-only folder, ...); the store was left as it was."""

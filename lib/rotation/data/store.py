@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from . import framecache
 from .catalog import Dataset, catalog, data_dir, default_snapshot
-from .errors import DataFileCorrupt, DataStoreMissing, SnapshotError
+from .errors import DataFileCorrupt, DataStoreMissing, DataWriteError, SnapshotError
 
 MANIFEST = "manifest.json"
 FIX_HINT = "run `make data` (or `rotation data import ../shared/data`) to fill it"
@@ -56,11 +57,20 @@ def _manifest_record(d: Dataset, sha: str, origin: str) -> dict:
 
 
 def swap_in(staging: Path, target: Path) -> None:
-    """Replace folder `target` by `staging` with two renames; the old store is removed last."""
+    """Replace folder `target` by `staging` with two renames; the old store is removed last.
+    Where `target` cannot be renamed (a mount point: EBUSY; or another file system: EXDEV),
+    its files are replaced one by one instead (`replace_files`), each atomically."""
     old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        os.replace(target, old)
+    try:
+        if target.exists():
+            old = target.with_name(f".{target.name}.old-{os.getpid()}")
+            os.replace(target, old)
+    except OSError as exc:
+        if exc.errno not in (errno.EBUSY, errno.EXDEV, errno.EPERM):
+            raise
+        replace_files(staging, target)
+        shutil.rmtree(staging, ignore_errors=True)
+        return
     try:
         os.replace(staging, target)
     except BaseException:
@@ -69,6 +79,24 @@ def swap_in(staging: Path, target: Path) -> None:
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def replace_files(staging: Path, target: Path) -> None:
+    """Replace the files of folder `target` by those of `staging`, one by one: each is first
+    copied beside its destination and then renamed over it (atomic per file); the manifest
+    (`MANIFEST`) last, so a store interrupted half-way fails `verify` and `make data` repairs it.
+    Files of `target` that `staging` lacks are left alone (the cache checks itself)."""
+    files = sorted(p.relative_to(staging) for p in staging.rglob("*") if p.is_file())
+    files.sort(key=lambda rel: rel.name == MANIFEST)  # the manifest last
+    for rel in files:
+        dest = target / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(f".{dest.name}.new-{os.getpid()}")
+        try:
+            shutil.copyfile(staging / rel, tmp)
+            os.replace(tmp, dest)
+        finally:
+            tmp.unlink(missing_ok=True)
 
 
 @contextmanager
@@ -98,14 +126,31 @@ def import_snapshot(src: Path | None = None, dest: Path | None = None, progress=
     """
     src = Path(src or default_snapshot()).resolve()
     dest = Path(dest or data_dir()).resolve()
+    if src.is_file():
+        raise SnapshotError(f"snapshot {src} is a file: pass the snapshot folder (the one that holds MANIFEST.csv), "
+                            f"e.g. `rotation data import {default_snapshot()}`")
     if not src.is_dir():
-        raise SnapshotError(f"snapshot folder {src} does not exist; pass the folder that holds MANIFEST.csv")
+        raise SnapshotError(f"snapshot folder {src} does not exist; pass the folder that holds MANIFEST.csv "
+                            f"(default {default_snapshot()})")
     if src == dest:
         raise SnapshotError(f"snapshot {src} and store {dest} are the same folder")
     datasets = catalog()
     problems = check_snapshot(src, datasets)
     if problems:
         raise SnapshotError("refusing to import the snapshot:\n  " + "\n  ".join(problems))
+    try:
+        _copy_in(src, dest, datasets)
+    except OSError as exc:  # disk full, read-only, ...: the staging copy is gone, the store untouched
+        raise DataWriteError(f"could not write the data store {dest} ({exc.strerror or exc}"
+                             f"{': ' + str(exc.filename) if exc.filename else ''}); the store was left as it was; "
+                             f"free space or fix the folder and run `make data` again") from None
+    progress(f"imported {len(datasets)} files from {src} into {dest} (all sha256 verified)")
+    return dest
+
+
+def _copy_in(src: Path, dest: Path, datasets) -> None:
+    """Copy every catalogued file of snapshot `src` into a staging folder, check each copy's
+    sha256, and swap the staging folder in as the store `dest`."""
     with staging_for(dest, "staging") as staging:
         manifest = {"filled": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                     "source": str(src), "files": {}}
@@ -117,8 +162,6 @@ def import_snapshot(src: Path | None = None, dest: Path | None = None, progress=
                 raise SnapshotError(f"copy of {d.file} does not match its sha256")
             manifest["files"][d.id] = _manifest_record(d, d.sha256, "snapshot")
         publish_staging(staging, dest, manifest)
-    progress(f"imported {len(datasets)} files from {src} into {dest} (all sha256 verified)")
-    return dest
 
 
 def read_manifest(store: Path | None = None) -> dict:

@@ -1,0 +1,70 @@
+"""The kernel manager of `rotation run`: IPC transport inside the run's runtime folder.
+
+Each notebook still gets a fresh kernel of its own. Compared with jupyter_client's default
+(TCP on 127.0.0.1, connection file from `tempfile.mkstemp` in /tmp), `RunKernelManager`:
+
+* talks to the kernel over IPC (Unix sockets): no port race, no "Kernel is running over TCP
+  without encryption" warning, nothing listening on the network;
+* writes the connection file and the sockets into the run's runtime folder
+  (`rotation.processes.runtime_folder`, env `ROTATION_RUNTIME_DIR`), which the run removes even
+  when interrupted (and the next run removes after a kill);
+* sends the kernel's own stdout/stderr (start-up chatter, "KeyboardInterrupt caught in kernel"
+  at shutdown) to `<connection file>.log` there instead of the terminal; `kernel_log_tail`
+  reads it back when a kernel dies, so the failure message still says why.
+
+Without `ROTATION_RUNTIME_DIR` (e.g. papermill called directly) it behaves like the default
+manager.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+
+from .processes import RUNTIME_ENV
+
+MAX_SOCKET_PATH = 107   # Linux: sun_path holds 108 bytes with the final NUL
+
+
+class RunKernelManager(AsyncKernelManager):
+    """`AsyncKernelManager` with IPC transport and files in the run's runtime folder."""
+
+    def __init__(self, **kwargs):
+        runtime = os.environ.get(RUNTIME_ENV)
+        if runtime and Path(runtime).is_dir():
+            connection = Path(runtime) / f"k-{uuid.uuid4().hex[:8]}.json"
+            kwargs.setdefault("connection_file", str(connection))
+            if len(str(connection)) + len("-ipc-99") <= MAX_SOCKET_PATH:  # else TCP, as jupyter_client does
+                kwargs.setdefault("transport", "ipc")
+        super().__init__(**kwargs)
+
+    @property
+    def log_path(self) -> Path | None:
+        return Path(self.connection_file).with_suffix(".log") if self.connection_file else None
+
+    async def _quiet_start_kernel(self, **kw):
+        log = self.log_path
+        if log is not None and os.environ.get(RUNTIME_ENV) and "stderr" not in kw:
+            handle = open(log, "ab")  # the child keeps its own copy; ours closes after the launch
+            try:
+                kw.setdefault("stdout", handle)
+                kw["stderr"] = handle
+                return await AsyncKernelManager.start_kernel(self, **kw)
+            finally:
+                handle.close()
+        return await AsyncKernelManager.start_kernel(self, **kw)
+
+    start_kernel = _quiet_start_kernel
+
+
+def kernel_log_tail(runtime: str | os.PathLike, lines: int = 5) -> str:
+    """The last `lines` lines of every kernel log in the folder `runtime` (for a kernel that
+    died: why), or ''."""
+    texts = []
+    for log in sorted(Path(runtime).glob("*.log")):
+        tail = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-lines:]
+        if tail:
+            texts.append(" | ".join(tail))
+    return " || ".join(texts)

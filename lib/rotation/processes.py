@@ -1,0 +1,200 @@
+"""Process lifecycle of a run: signals, worker processes, and the per-run runtime folder.
+
+What a run promises (issue 15, "clean interrupts"):
+
+* SIGINT (Ctrl-C), SIGTERM and SIGHUP in the `rotation` process raise `Interrupted` (a
+  `BaseException`, like `KeyboardInterrupt`), so every `finally` runs: the run stops its
+  workers and their kernels (`stop_descendants`), removes its staging folder and its runtime
+  folder, releases the output folder's lock, prints one line and exits 128 + the signal's number
+  (130, 143, 129).
+* Worker processes (`worker_init`) ignore the terminal's SIGINT (the parent decides), die
+  with their parent even when the parent is killed with SIGKILL (Linux parent-death signal:
+  SIGTERM), and on SIGTERM stop their own kernels before exiting.
+* Kernels get their connection file and IPC sockets in a short per-run runtime folder
+  (`runtime_folder`, `/tmp/rotation-<pid>-*`), removed when the run ends; a folder left by a
+  killed run (its pid no longer alive) is removed by the next run (`remove_stale_runtime_folders`).
+"""
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import shutil
+import signal
+import tempfile
+from pathlib import Path
+
+RUNTIME_ENV = "ROTATION_RUNTIME_DIR"     # where kernels of this run put connection files and sockets
+RUNTIME_PREFIX = "rotation-"              # /tmp/rotation-<pid>-<random>
+HANDLED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+PR_SET_PDEATHSIG = 1                      # linux/prctl.h
+
+
+class Interrupted(BaseException):
+    """The run received SIGINT, SIGTERM or SIGHUP; `exit_code` is 128 + the signal number."""
+
+    def __init__(self, signum: int):
+        self.signum = signum
+        super().__init__(signal.Signals(signum).name)
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum
+
+    @property
+    def name(self) -> str:
+        return signal.Signals(self.signum).name
+
+
+_received: list[int] = []   # signals received inside `interrupts_raise`
+
+
+def _raise_interrupted(signum, frame):
+    """Record the signal, stop every worker and kernel at once (the first time), and raise
+    `Interrupted`."""
+    first = not _received
+    _received.append(signum)
+    if first:
+        stop_descendants(timeout=2.0)
+    raise Interrupted(signum)
+
+
+@contextlib.contextmanager
+def interrupts_raise():
+    """Inside the block, SIGINT, SIGTERM and SIGHUP raise `Interrupted` in the main thread
+    (the previous handlers are restored afterwards). Outside the main thread: no change."""
+    try:
+        previous = {s: signal.signal(s, _raise_interrupted) for s in HANDLED}
+    except ValueError:  # not the main thread
+        yield
+        return
+    _received.clear()
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        _received.clear()
+
+
+@contextlib.contextmanager
+def signals_deferred():
+    """Hold SIGINT, SIGTERM and SIGHUP until the block ends (for a few renames that must not be
+    cut in half); a held signal is delivered, and raises, right after the block."""
+    try:
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, HANDLED)
+    except (AttributeError, ValueError, OSError):
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def stop_descendants(timeout: float = 3.0) -> int:
+    """Terminate every descendant of this process (workers, kernels): SIGTERM, then SIGKILL for
+    any still alive after `timeout` seconds. Returns how many there were."""
+    import psutil
+
+    try:
+        procs = psutil.Process().children(recursive=True)
+    except psutil.Error:
+        return 0
+    for p in procs:
+        with contextlib.suppress(psutil.Error):
+            p.terminate()
+    _, alive = psutil.wait_procs(procs, timeout=timeout)
+    for p in alive:
+        with contextlib.suppress(psutil.Error):
+            p.kill()
+    psutil.wait_procs(alive, timeout=timeout)
+    return len(procs)
+
+
+def set_parent_death_signal(sig: int = signal.SIGTERM) -> bool:
+    """Ask Linux to send `sig` to this process when its parent dies (prctl PR_SET_PDEATHSIG);
+    False where that is not available."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _worker_sigterm(signum, frame):
+    for s in (signal.SIGTERM, signal.SIGHUP):  # a second signal must not re-enter this handler
+        signal.signal(s, signal.SIG_IGN)
+    try:
+        stop_descendants(timeout=2.0)  # this worker's kernel
+    finally:
+        os._exit(128 + signum)
+
+
+def worker_init(parent_pid: int) -> None:
+    """Initializer of a worker process: ignore the terminal's Ctrl-C (the parent stops the
+    workers), stop this worker's kernel and exit on SIGTERM or SIGHUP, and receive SIGTERM
+    when the parent dies (even by SIGKILL)."""
+    import psutil  # noqa: F401  (imported now: never first inside a signal handler)
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _worker_sigterm)
+    signal.signal(signal.SIGHUP, _worker_sigterm)
+    set_parent_death_signal(signal.SIGTERM)
+    if os.getppid() != parent_pid:  # the parent died before the death signal was armed
+        _worker_sigterm(signal.SIGTERM, None)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_runtime_folders(base: Path | None = None) -> list[Path]:
+    """Remove the runtime folders (`rotation-<pid>-*` in the temp folder) of runs whose process
+    is gone (killed runs); returns what was removed."""
+    base = Path(base or tempfile.gettempdir())
+    removed = []
+    for d in base.glob(f"{RUNTIME_PREFIX}*"):
+        parts = d.name[len(RUNTIME_PREFIX):].split("-", 1)
+        if d.is_dir() and parts[0].isdigit() and not _pid_alive(int(parts[0])):
+            shutil.rmtree(d, ignore_errors=True)
+            removed.append(d)
+    return removed
+
+
+MAX_BASE_CHARS = 40   # a socket path is base + ~50 characters; Linux allows 107
+
+
+def runtime_base() -> Path:
+    """Where runtime folders go: the temp folder (TMPDIR), or /tmp when TMPDIR is so long that
+    the kernels' Unix socket paths would pass Linux's 107-byte limit."""
+    base = Path(tempfile.gettempdir())
+    if len(str(base)) > MAX_BASE_CHARS and os.access("/tmp", os.W_OK):
+        return Path("/tmp")
+    return base
+
+
+@contextlib.contextmanager
+def runtime_folder(base: Path | None = None):
+    """A short private folder for this run's kernel connection files and IPC sockets (Unix
+    socket paths are limited to 107 bytes, so it lives in the temp folder, `runtime_base`, not
+    under --out), exported to workers and kernels as `ROTATION_RUNTIME_DIR`, removed at the end."""
+    base = Path(base or runtime_base())
+    remove_stale_runtime_folders(base)
+    path = Path(tempfile.mkdtemp(prefix=f"{RUNTIME_PREFIX}{os.getpid()}-", dir=base))
+    previous = os.environ.get(RUNTIME_ENV)
+    os.environ[RUNTIME_ENV] = str(path)
+    try:
+        yield path
+    finally:
+        if previous is None:
+            os.environ.pop(RUNTIME_ENV, None)
+        else:
+            os.environ[RUNTIME_ENV] = previous
+        shutil.rmtree(path, ignore_errors=True)
