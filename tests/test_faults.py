@@ -515,3 +515,19 @@ def test_cli_as_of_1900_creates_nothing_and_starts_no_kernel(tmp_path):
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr, proc.stderr
     assert proc.stderr.startswith("rotation run: error: --as-of 1900-01-31: 1900-01-31 is before the core data's start")
     assert not (tmp_path / "o").exists()
+
+
+def test_a_second_sweep_into_the_folder_adds_its_dates_to_the_comparison(base, tmp_path):
+    """The comparison page and comparison.csv describe every date folder of the sweep folder:
+    a sweep at 2019 then one at 2020 compares both; the 2019 reports are untouched."""
+    sw = tmp_path / "sw"
+    nbs = base / "notebooks"
+    runner.sweep(["2019-12-31"], out=sw, folder=nbs, progress=QUIET, jobs=2)
+    first = tree(sw / "2019-12-31")
+    runner.sweep(["2020-12-31"], out=sw, folder=nbs, progress=QUIET, jobs=2)
+    assert tree(sw / "2019-12-31") == first
+    table = pd.read_csv(sw / "comparison.csv")
+    years = table[table["figure"] == "year"].set_index("run_as_of")["value"].to_dict()
+    assert years == {"2019-12-31": 2019, "2020-12-31": 2020}     # 02_picky records the as_of year
+    page = (sw / "index.html").read_text()
+    assert "Sweep over 2 dates" in page and "2019-12-31/index.html" in page and "2020-12-31/index.html" in page

@@ -232,7 +232,7 @@ def test_disk_full_during_import_is_a_named_error_and_the_store_is_untouched(tmp
 def test_importing_a_file_path_says_it_is_a_file(tmp_path, capsys):
     f = tmp_path / "MANIFEST.csv"
     f.write_text("x")
-    assert cli.main(["data", "import", str(f)]) == 1
+    assert cli.main(["data", "import", str(f)]) == 2      # a bad request
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and f"snapshot {f} is a file: pass the snapshot folder (the one that holds MANIFEST.csv)" in err[0]
 

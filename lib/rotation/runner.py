@@ -919,27 +919,40 @@ def _sweep_locked(out: Path, dates: list[str], requests: dict[str, RunRequest], 
     finally:
         for st in stagings.values():
             shutil.rmtree(st, ignore_errors=True)
-    table = comparison_table(by_date)
+    folder = sweep_folder_reports(out)  # every date folder of the sweep folder, not only this sweep's
+    table = comparison_table(folder)
     table.to_csv(out / "comparison.csv", index=False)
-    (out / "index.html").write_text(comparison_html(by_date, table, time.perf_counter() - t0), encoding="utf-8")
+    (out / "index.html").write_text(comparison_html(folder, table, time.perf_counter() - t0), encoding="utf-8")
     bad = [d for d, res in by_date.items() if any(x.status != "ok" for x in res.values())]
     progress(f"sweep done in {time.perf_counter() - t0:.1f}s: {len(dates) - len(bad)} date(s) ok, {len(bad)} with failures"
              + (f" ({', '.join(bad)})" if bad else "") + f"; comparison: {out / 'index.html'}")
     return by_date
 
 
+def sweep_folder_reports(out: Path) -> dict[str, dict[str, NotebookResult]]:
+    """{date: folder_reports(out/date)} for every date folder (YYYY-MM-DD, written by rotation)
+    in the sweep folder `out`, in date order: what the comparison page and comparison.csv
+    describe, so a second sweep into the same folder adds its dates instead of replacing them."""
+    dates = sorted(d.name for d in out.iterdir()
+                   if d.is_dir() and re.fullmatch(r"\d{4}-\d{2}-\d{2}", d.name) and is_report_folder(d))
+    return {d: reports for d in dates if (reports := folder_reports(out / d))}
+
+
 def comparison_table(by_date: dict[str, dict[str, NotebookResult]]):
     """Long table of every headline figure: run_as_of, notebook, figure, value, unit,
-    as_of (the date the figure refers to), label, status of that notebook run."""
+    as_of (the date the figure refers to), label, status of that notebook run. A run that
+    failed beside a kept good report gives that report's figures (`good_figures`), status
+    'failed'."""
     import pandas as pd
 
     rows = []
     for d, res in by_date.items():
         for stem, r in res.items():
-            if not r.figures:
+            figures = good_figures(r)
+            if not figures:
                 rows.append({"run_as_of": d, "notebook": stem, "figure": None, "value": None, "unit": None,
                              "as_of": None, "label": r.error, "status": r.status})
-            for name, rec in r.figures.items():
+            for name, rec in figures.items():
                 rows.append({"run_as_of": d, "notebook": stem, "figure": name, **rec, "status": r.status})
     return pd.DataFrame(rows, columns=["run_as_of", "notebook", "figure", "value", "unit", "as_of", "label", "status"])
 

@@ -14,6 +14,12 @@ class SnapshotError(DataError):
     """The snapshot being imported is missing a file or has a file with the wrong sha256."""
 
 
+class SnapshotPathError(SnapshotError):
+    """`rotation data import PATH`: PATH is not a snapshot folder (a bad request: exit 2)."""
+
+    exit_code = 2
+
+
 class FetchError(DataError):
     """An online refresh failed; the store was left as it was."""
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from . import framecache
 from .catalog import Dataset, catalog, data_dir, default_snapshot
-from .errors import DataFileCorrupt, DataStoreMissing, DataWriteError, SnapshotError
+from .errors import DataFileCorrupt, DataStoreMissing, DataWriteError, SnapshotError, SnapshotPathError
 
 MANIFEST = "manifest.json"
 FIX_HINT = "run `make data` (or `rotation data import ../shared/data`) to fill it"
@@ -127,10 +127,10 @@ def import_snapshot(src: Path | None = None, dest: Path | None = None, progress=
     src = Path(src or default_snapshot()).resolve()
     dest = Path(dest or data_dir()).resolve()
     if src.is_file():
-        raise SnapshotError(f"snapshot {src} is a file: pass the snapshot folder (the one that holds MANIFEST.csv), "
+        raise SnapshotPathError(f"snapshot {src} is a file: pass the snapshot folder (the one that holds MANIFEST.csv), "
                             f"e.g. `rotation data import {default_snapshot()}`")
     if not src.is_dir():
-        raise SnapshotError(f"snapshot folder {src} does not exist; pass the folder that holds MANIFEST.csv "
+        raise SnapshotPathError(f"snapshot folder {src} does not exist; pass the folder that holds MANIFEST.csv "
                             f"(default {default_snapshot()})")
     if src == dest:
         raise SnapshotError(f"snapshot {src} and store {dest} are the same folder")
