@@ -17,7 +17,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from rotation import cli, errors, processes, runner
+from rotation import cli, errors, plan, processes, runner
 from rotation.data import store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,8 +26,8 @@ from test_faults import tree  # noqa: E402
 from test_runner import write_nb  # noqa: E402
 
 QUIET = lambda m: None  # noqa: E731
-LAUNCH = ("import sys\nfrom pathlib import Path\nfrom rotation import cli, runner\n"
-          "runner.notebooks_dir = lambda: Path(sys.argv[1])\nsys.exit(cli.main(sys.argv[2:]))\n")
+LAUNCH = ("import sys\nfrom pathlib import Path\nfrom rotation import cli, plan\n"
+          "plan.notebooks_dir = lambda: Path(sys.argv[1])\nsys.exit(cli.main(sys.argv[2:]))\n")
 
 
 @pytest.fixture(scope="module")
@@ -173,7 +173,7 @@ def test_disk_full_while_writing_the_run_keeps_the_earlier_reports(toy, tmp_path
 
 
 def test_disk_full_at_the_cli_is_one_line_exit_1(toy, tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(runner, "notebooks_dir", lambda: toy / "notebooks")
+    monkeypatch.setattr(plan, "notebooks_dir", lambda: toy / "notebooks")
     disk_full_for_sidecars(monkeypatch)
     assert cli.main(["run", "--as-of", "2020-12-31", "--only", "01", "--out", str(tmp_path / "o")]) == 1
     err = capsys.readouterr().err.strip().splitlines()   # progress lines, then the error in one line

@@ -4,6 +4,12 @@
     ├── DataError                  the data store: missing, damaged, a snapshot or fetch problem (exit 1)
     ├── ParameterError             a notebook parameter is malformed or out of range (exit 2)
     ├── RunRequestError            a bad `rotation run` / `sweep` request: notebook, folder, dates, --jobs (exit 2)
+    │   ├── OutputFolderError      --out is a source folder, the data store, a file, not writable, foreign
+    │   │   └── OutputFolderBusy   another run holds the folder's lock
+    │   ├── AsOfRangeError         --as-of outside 1926-07 .. a year from today
+    │   ├── JobsError              --jobs below 1
+    │   ├── NotebookSelectionError --only names no notebook (or is a path)
+    │   └── SweepDateError         a sweep date malformed or out of range
     └── OutputWriteError           reports could not be written (disk full, ...); says what was kept (exit 1)
 
 The command line prints `rotation <command>: error: <message>` and exits with `exit_code`;
@@ -37,3 +43,29 @@ class RunRequestError(RotationError, ValueError):
 
 class OutputWriteError(RotationError, OSError):
     """Writing reports failed part-way (e.g. the disk is full); the message says what was kept."""
+
+
+class OutputFolderError(RunRequestError):
+    """`--out` is a source folder, the data store, the project root, a file, not writable, or an
+    existing non-empty folder that `rotation run` did not write."""
+
+
+class OutputFolderBusy(OutputFolderError):
+    """Another `rotation run` / `rotation sweep` is writing the output folder (it holds the
+    folder's lock `.rotation.lock`)."""
+
+
+class AsOfRangeError(RunRequestError):
+    """`--as-of` lies before the core data's start or more than a year after today."""
+
+
+class JobsError(RunRequestError):
+    """`--jobs` is below 1."""
+
+
+class NotebookSelectionError(RunRequestError):
+    """`--only` names no notebook of the collection (or is a path)."""
+
+
+class SweepDateError(RunRequestError):
+    """A sweep date is malformed or outside what the data can answer."""

@@ -1,0 +1,209 @@
+"""Executing notebooks: one notebook per call (papermill, a fresh kernel, HTML), many in workers.
+
+`execute_one` runs in a worker process: papermill with `RunKernelManager` (IPC transport in the
+run's runtime folder), retrying the known kernel start-up races, then the standalone HTML
+report. `execute_jobs` runs a list of jobs in a process pool (always worker processes: the
+parent only waits, so signals interrupt the wait) and stops every worker and kernel when
+interrupted.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+import time
+import traceback
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import processes
+from . import results as R
+from .kernels import kernel_log_tail
+
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+KERNEL_RETRIES = 3
+
+
+KERNEL_RACE_MARKERS = ("Kernel died before replying", "Address already in use", "ZMQError",
+                       "Kernel didn't respond", "kernel_info")
+
+
+@dataclass
+class NotebookResult:
+    stem: str
+    status: str                      # "ok" or "failed"
+    seconds: float | None            # None: a report from before run records (unknown)
+    parameters: dict | None          # None: unknown (a report from before run records)
+    figures: dict = field(default_factory=dict)
+    error: str = ""
+    attempts: int = 1
+    grid: list = field(default_factory=list)   # specification-grid rows (`results.record_grid`)
+    kept: dict | None = None         # a failed run beside an earlier good report: that report's record ("finished", "figures", "parameters", ...)
+    finished: str = ""               # when the run that wrote this report ended (UTC, ISO)
+
+
+def _is_kernel_race(exc: BaseException) -> bool:
+    text = f"{type(exc).__name__}: {exc}"
+    return any(m in text for m in KERNEL_RACE_MARKERS) and "PapermillExecutionError" not in type(exc).__name__
+
+
+@contextlib.contextmanager
+def job_runtime_folder(stem: str):
+    """A folder of its own for one notebook's kernel inside the run's runtime folder (so its
+    kernel log is its own), made the runtime folder while the notebook runs; None (and nothing
+    changed) outside a run's runtime folder."""
+    from .processes import RUNTIME_ENV
+
+    parent = os.environ.get(RUNTIME_ENV)
+    if not parent or not Path(parent).is_dir():
+        yield None
+        return
+    folder = Path(tempfile.mkdtemp(dir=parent, prefix="j"))  # short: socket paths are limited
+    os.environ[RUNTIME_ENV] = str(folder)
+    try:
+        yield folder
+    finally:
+        os.environ[RUNTIME_ENV] = parent
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def execute_one(stem: str, src: str, staging: str, parameters: dict, kernel: str, show_code: bool) -> NotebookResult:
+    """Run one notebook with papermill and render its HTML report (in this worker process)."""
+    import nbformat
+    import papermill as pm
+
+    from .kernels import RunKernelManager
+
+    t0 = time.perf_counter()
+    out_nb = Path(staging) / f"{stem}.ipynb"
+    status, error, attempts = "ok", "", 0
+    with job_runtime_folder(stem) as runtime:
+        while True:
+            attempts += 1
+            try:
+                pm.execute_notebook(src, str(out_nb), parameters=parameters, kernel_name=kernel,
+                                    progress_bar=False, log_output=False, cwd=str(Path(src).parent),
+                                    kernel_manager_class=RunKernelManager)
+                break
+            except pm.PapermillExecutionError as exc:
+                status, error = "failed", f"{exc.ename}: {exc.evalue}"
+                break
+            except Exception as exc:  # kernel start-up races: retry; anything else is a failure
+                if _is_kernel_race(exc) and attempts < KERNEL_RETRIES:
+                    time.sleep(0.5 * attempts)
+                    continue
+                status, error = "failed", f"{type(exc).__name__}: {exc}"
+                if runtime is not None and (why := kernel_log_tail(runtime)):
+                    error += f" (kernel log: {why})"
+                if not out_nb.exists():
+                    nb = nbformat.read(src, as_version=4)
+                    nb.cells.insert(0, nbformat.v4.new_markdown_cell(
+                        f"**This notebook could not be executed.**\n\n```\n{traceback.format_exc()}\n```"))
+                    nbformat.write(nb, str(out_nb))
+                break
+    figures, grid = {}, []
+    try:
+        nb = nbformat.read(str(out_nb), as_version=4)
+        figures = R.from_notebook(nb)
+        grid = R.grid_from_notebook(nb)
+        render_html(nb, Path(staging) / f"{stem}.html", show_code=show_code, failed=status != "ok")
+    except Exception as exc:  # rendering problems are reported, not hidden
+        status, error = "failed", error or f"rendering failed: {type(exc).__name__}: {exc}"
+    return NotebookResult(stem=stem, status=status, seconds=time.perf_counter() - t0,
+                          parameters=parameters, figures=figures, error=error, attempts=attempts, grid=grid)
+
+
+def render_html(nb, target: Path, show_code: bool = False, failed: bool = False) -> None:
+    """Standalone HTML of an executed notebook: images embedded, no CDN scripts, the
+    injected-parameters cell removed, code hidden unless `show_code` (a failing cell's code is
+    always shown)."""
+    import copy
+
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    nb = copy.deepcopy(nb)
+    nb.cells = [c for c in nb.cells if "injected-parameters" not in c.get("metadata", {}).get("tags", [])]
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        has_error = any(o.get("output_type") == "error" for o in cell.get("outputs", []))
+        if not show_code and not has_error:
+            cell.metadata.setdefault("transient", {})["remove_source"] = True
+        if not cell.get("outputs") and not show_code:
+            cell.metadata.setdefault("transient", {})["remove_source"] = True
+    cfg = Config()
+    exporter = HTMLExporter(config=cfg, extra_template_basedirs=[str(TEMPLATES)], template_name="rotation")
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    exporter.embed_images = True
+    body, _ = exporter.from_notebook_node(nb)
+    if failed:
+        body = body.replace("<body", "<body data-status=\"failed\"", 1)
+    target.write_text(body, encoding="utf-8")
+
+
+def execute_jobs(jobs: list[tuple], workers: int, progress) -> dict:
+    """Run notebook jobs `(key, stem, path, staging, parameters, kernel, show_code)` in
+    `workers` worker processes; {key: NotebookResult}. A crashed worker
+    fails only its own job. Progress: one line per finished job with a running count.
+
+    Kernels keep their connection files and sockets in a runtime folder of this run
+    (`processes.runtime_folder`, removed at the end). Interrupted (Ctrl-C, SIGTERM, SIGHUP:
+    `processes.Interrupted`) or failing here, every worker and kernel is stopped before the
+    exception goes on; workers also die with this process if it is killed."""
+    with processes.runtime_folder():
+        try:
+            return _execute_jobs(jobs, workers, progress)
+        except BaseException:
+            processes.stop_descendants()
+            raise
+
+
+def _execute_jobs(jobs: list[tuple], workers: int, progress) -> dict:
+    results = {}
+    total = len(jobs)
+
+    def done(key, res):
+        results[key] = res
+        label = key if isinstance(key, str) else " / ".join(map(str, key))
+        progress(f"[{len(results)}/{total}] {label}: {res.status} in {res.seconds:.1f}s" + (f" ({res.error})" if res.error else ""))
+
+    # Always in worker processes, even for one job: this process only waits, so a signal
+    # interrupts the wait, never library code in the middle of starting or talking to a kernel.
+    import multiprocessing as mp
+
+    import threading
+
+    # fork (where there is one) while the parent is single-threaded: workers start with
+    # papermill and nbconvert already imported (about 2 s each saved). The parent has started
+    # no kernel and holds no ZMQ context here. With other threads alive, spawn is the safe choice.
+    single = threading.active_count() == 1
+    method = "fork" if single and "fork" in mp.get_all_start_methods() else "spawn"
+    import nbconvert  # noqa: F401  (imported before forking, so each worker need not)
+    import papermill  # noqa: F401
+
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method),
+                               initializer=processes.worker_init, initargs=(os.getpid(),))
+    try:
+        futures = {pool.submit(execute_one, *args): (key, args) for key, *args in jobs}
+        for fut in as_completed(futures):
+            key, args = futures[fut]
+            try:
+                res = fut.result()
+            except Exception as exc:  # a worker crash is a failure of that notebook only
+                res = NotebookResult(stem=args[0], status="failed", seconds=0.0, parameters=args[3],
+                                     error=f"worker crashed: {exc}")
+            done(key, res)
+    except BaseException:  # interrupted: stop workers and kernels now, do not wait for them
+        processes.stop_descendants()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+    return results
+
