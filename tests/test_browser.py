@@ -23,10 +23,33 @@ if not Path(CHROMIUM).exists():
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory, store):
+    """The whole collection run once, from an environment that sets a non-interactive
+    MPLBACKEND (as batch schedulers often do): the runner must still put every figure in."""
     out = tmp_path_factory.mktemp("reports")
-    results = runner.run(runner.plan_run(out=out), progress=lambda m: None)
+    inherited = os.environ.get("MPLBACKEND")
+    os.environ["MPLBACKEND"] = "Agg"
+    try:
+        results = runner.run(runner.plan_run(out=out), progress=lambda m: None)
+    finally:
+        if inherited is None:
+            os.environ.pop("MPLBACKEND", None)
+        else:
+            os.environ["MPLBACKEND"] = inherited
     assert all(r.status == "ok" for r in results.values()), {s: r.error for s, r in results.items()}
     return out
+
+
+def test_every_report_has_its_figures_despite_an_inherited_agg_backend(reports):
+    """Every notebook draws at least one figure; with MPLBACKEND=Agg reaching the kernels,
+    plt.show() would draw nothing and each report would have none."""
+    import nbformat
+
+    for executed in sorted(reports.glob("[0-9][0-9]_*.ipynb")):
+        nb = nbformat.read(executed, as_version=4)
+        pngs = sum("image/png" in o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+        html = executed.with_suffix(".html").read_text(encoding="utf-8")
+        assert pngs >= 1, f"{executed.name}: no figure"
+        assert html.count("data:image/png;base64,") >= pngs, f"{executed.name}: figures missing from the HTML"
 
 
 @pytest.fixture(scope="module")

@@ -25,6 +25,7 @@ MODULE_TIERS: dict[str, str] = {
     "test_concentration.py": "unit",
     "test_credit.py": "unit",
     "test_data.py": "unit",
+    "test_execute.py": "unit",               # pure helpers of rotation.execute (no kernel)
     "test_findings.py": "unit",
     "test_framecache.py": "unit",
     "test_inference.py": "unit",

@@ -9,6 +9,7 @@ interrupted.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import tempfile
@@ -118,14 +119,25 @@ def execute_one(stem: str, src: str, staging: str, parameters: dict, kernel: str
                           parameters=parameters, figures=figures, error=error, attempts=attempts, grid=grid)
 
 
+@functools.lru_cache(maxsize=1)
+def html_exporter():
+    """The HTML exporter of this process, built once (template lookup and Jinja environment
+    take about a second) and reused for every report this worker renders: the `rotation`
+    template, no prompts, images embedded."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(extra_template_basedirs=[str(TEMPLATES)], template_name="rotation")
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    exporter.embed_images = True
+    return exporter
+
+
 def render_html(nb, target: Path, show_code: bool = False, failed: bool = False) -> None:
     """Standalone HTML of an executed notebook: images embedded, no CDN scripts, the
     injected-parameters cell removed, code hidden unless `show_code` (a failing cell's code is
     always shown)."""
     import copy
-
-    from nbconvert import HTMLExporter
-    from traitlets.config import Config
 
     nb = copy.deepcopy(nb)
     nb.cells = [c for c in nb.cells if "injected-parameters" not in c.get("metadata", {}).get("tags", [])]
@@ -137,15 +149,40 @@ def render_html(nb, target: Path, show_code: bool = False, failed: bool = False)
             cell.metadata.setdefault("transient", {})["remove_source"] = True
         if not cell.get("outputs") and not show_code:
             cell.metadata.setdefault("transient", {})["remove_source"] = True
-    cfg = Config()
-    exporter = HTMLExporter(config=cfg, extra_template_basedirs=[str(TEMPLATES)], template_name="rotation")
-    exporter.exclude_input_prompt = True
-    exporter.exclude_output_prompt = True
-    exporter.embed_images = True
-    body, _ = exporter.from_notebook_node(nb)
+    body, _ = html_exporter().from_notebook_node(nb)
     if failed:
         body = body.replace("<body", "<body data-status=\"failed\"", 1)
     target.write_text(body, encoding="utf-8")
+
+
+def progress_meter(done: int, total: int, elapsed: float) -> str:
+    """'3/12 · 00:07 elapsed · 2.50s/run · ETA 00:22': the running count, the rate and the time
+    left (tqdm's meter, as one line per finished run so logs of long sweeps stay readable)."""
+    from tqdm import tqdm
+
+    return tqdm.format_meter(done, total, elapsed, unit="run",
+                             bar_format="{n_fmt}/{total_fmt} · {elapsed} elapsed · {rate_fmt} · ETA {remaining}").replace("  ", " ")
+
+
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+
+
+@contextlib.contextmanager
+def inline_figures(progress):
+    """Kernels draw figures with the inline backend: an inherited non-interactive `MPLBACKEND`
+    (e.g. `Agg` from a batch environment) would make every `plt.show()` a no-op and silently
+    drop every figure from the reports, so it is removed from the environment the workers and
+    kernels inherit for the run (said in one progress line) and restored afterwards."""
+    inherited = os.environ.get("MPLBACKEND")
+    if not inherited or inherited == INLINE_BACKEND:
+        yield
+        return
+    progress(f"ignoring MPLBACKEND={inherited} for the notebooks' kernels (it would drop every figure from the reports)")
+    del os.environ["MPLBACKEND"]
+    try:
+        yield
+    finally:
+        os.environ["MPLBACKEND"] = inherited
 
 
 def execute_jobs(jobs: list[tuple], workers: int, progress) -> dict:
@@ -157,7 +194,7 @@ def execute_jobs(jobs: list[tuple], workers: int, progress) -> dict:
     (`processes.runtime_folder`, removed at the end). Interrupted (Ctrl-C, SIGTERM, SIGHUP:
     `processes.Interrupted`) or failing here, every worker and kernel is stopped before the
     exception goes on; workers also die with this process if it is killed."""
-    with processes.runtime_folder():
+    with processes.runtime_folder(), inline_figures(progress):
         try:
             return _execute_jobs(jobs, workers, progress)
         except BaseException:
@@ -169,10 +206,13 @@ def _execute_jobs(jobs: list[tuple], workers: int, progress) -> dict:
     results = {}
     total = len(jobs)
 
+    t0 = time.perf_counter()
+
     def done(key, res):
         results[key] = res
         label = key if isinstance(key, str) else " / ".join(map(str, key))
-        progress(f"[{len(results)}/{total}] {label}: {res.status} in {res.seconds:.1f}s" + (f" ({res.error})" if res.error else ""))
+        progress(f"[{progress_meter(len(results), total, time.perf_counter() - t0)}] {label}: {res.status} in "
+                 f"{res.seconds:.1f}s" + (f" ({res.error})" if res.error else ""))
 
     # Always in worker processes, even for one job: this process only waits, so a signal
     # interrupts the wait, never library code in the middle of starting or talking to a kernel.
@@ -185,8 +225,10 @@ def _execute_jobs(jobs: list[tuple], workers: int, progress) -> dict:
     # no kernel and holds no ZMQ context here. With other threads alive, spawn is the safe choice.
     single = threading.active_count() == 1
     method = "fork" if single and "fork" in mp.get_all_start_methods() else "spawn"
-    import nbconvert  # noqa: F401  (imported before forking, so each worker need not)
-    import papermill  # noqa: F401
+    import papermill  # noqa: F401  (imported before forking, so each worker need not)
+
+    if method == "fork":
+        html_exporter()  # built once here, inherited by every forked worker
 
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method),
                                initializer=processes.worker_init, initargs=(os.getpid(),))

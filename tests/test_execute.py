@@ -1,0 +1,35 @@
+"""Pure helpers of `rotation.execute`: the progress meter and the figure-backend guard."""
+import os
+
+from rotation import execute
+
+
+def test_progress_meter_counts_rate_and_time_left():
+    # 3 of 12 runs in 7.5 s: 2.5 s per run; 9 left -> 22.5 s, shown as 00:22
+    assert execute.progress_meter(3, 12, 7.5) == "3/12 · 00:07 elapsed · 2.50s/run · ETA 00:22"
+    # faster than one per second: the rate turns to runs per second (4 in 2 s = 2.00 runs/s)
+    assert execute.progress_meter(4, 4, 2.0) == "4/4 · 00:02 elapsed · 2.00run/s · ETA 00:00"
+
+
+def test_an_inherited_agg_backend_is_removed_for_the_run_and_restored(monkeypatch):
+    said = []
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    with execute.inline_figures(said.append):
+        assert "MPLBACKEND" not in os.environ
+    assert os.environ["MPLBACKEND"] == "Agg"
+    assert said == ["ignoring MPLBACKEND=Agg for the notebooks' kernels (it would drop every figure from the reports)"]
+
+
+def test_no_backend_or_the_inline_one_is_left_alone(monkeypatch):
+    said = []
+    monkeypatch.delenv("MPLBACKEND", raising=False)
+    with execute.inline_figures(said.append):
+        assert "MPLBACKEND" not in os.environ
+    monkeypatch.setenv("MPLBACKEND", execute.INLINE_BACKEND)
+    with execute.inline_figures(said.append):
+        assert os.environ["MPLBACKEND"] == execute.INLINE_BACKEND
+    assert said == []
+
+
+def test_one_html_exporter_per_process():
+    assert execute.html_exporter() is execute.html_exporter()
