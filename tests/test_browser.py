@@ -50,6 +50,7 @@ def test_every_report_has_its_figures_despite_an_inherited_agg_backend(reports):
         html = executed.with_suffix(".html").read_text(encoding="utf-8")
         assert pngs >= 1, f"{executed.name}: no figure"
         assert html.count("data:image/png;base64,") >= pngs, f"{executed.name}: figures missing from the HTML"
+        assert "Figure (untitled)" not in html, f"{executed.name}: a figure without its title as alt text"
 
 
 @pytest.fixture(scope="module")

@@ -31,6 +31,7 @@ MODULE_TIERS: dict[str, str] = {
     "test_inference.py": "unit",
     "test_inference_new.py": "unit",
     "test_lock.py": "unit",                  # reads requirements.lock and pyproject.toml (also marks itself)
+    "test_pages.py": "unit",                 # pages and report template rendered in-process from hand-made results
     "test_params.py": "unit",
     "test_rates.py": "unit",
     "test_results_hygiene.py": "unit",
@@ -44,6 +45,7 @@ MODULE_TIERS: dict[str, str] = {
     "test_fetch.py": "integration",          # rebuilds a store from a local HTTP server, end to end
     "test_notebook_runs.py": "integration",  # papermill runs of single notebooks
     "test_runner.py": "integration",         # toy collections run in kernels, the CLI in subprocesses
+    "test_dask.py": "system",                # a real dask scheduler + 2 workers (the environment checks mark themselves unit)
     "test_browser.py": "system",             # headless Chromium over the rendered reports
     "test_jupyterlab.py": "system",          # a real JupyterLab server and kernel
     "test_point_in_time.py": "system",       # the whole collection run at several historical dates

@@ -8,21 +8,26 @@ from pathlib import Path
 
 def _run(args) -> int:
     from . import runner
+    from .executors import open_executor
 
     request = runner.plan_run(as_of=args.as_of, start=args.start, extra=args.param, only=args.only,
                               jobs=args.jobs, out=args.out, show_code=args.show_code,
                               data_cutoff=args.data_cutoff)
-    results = runner.run(request)
+    with open_executor(args.executor, args.scheduler) as executor:  # connects now: a bad address writes nothing
+        results = runner.run(request, executor=executor)
     return 0 if all(r.status == "ok" for r in results.values()) else 1
 
 
 def _sweep(args) -> int:
     from . import runner
+    from .executors import open_executor
 
     # sweep() checks the whole request (every date folder) before creating anything
     dates = runner.sweep_dates(args.as_of, args.monthly, args.yearly)
-    by_date = runner.sweep(dates, start=args.start, extra=args.param, only=args.only, jobs=args.jobs,
-                           out=args.out, show_code=args.show_code, data_cutoff=args.data_cutoff)
+    with open_executor(args.executor, args.scheduler) as executor:  # connects now: a bad address writes nothing
+        by_date = runner.sweep(dates, start=args.start, extra=args.param, only=args.only, jobs=args.jobs,
+                               out=args.out, show_code=args.show_code, data_cutoff=args.data_cutoff,
+                               executor=executor)
     return 0 if all(r.status == "ok" for res in by_date.values() for r in res.values()) else 1
 
 
@@ -74,6 +79,17 @@ def _notebooks(args) -> int:
     return 0
 
 
+def add_executor_arguments(parser: argparse.ArgumentParser) -> None:
+    """`--executor` and `--scheduler` of `rotation run` and `rotation sweep`."""
+    parser.add_argument("--executor", choices=("local", "dask"),
+                        help="where notebooks run: local (default) = a process pool on this machine; dask = a Dask "
+                             "LocalCluster of --jobs single-threaded worker processes, or the cluster of --scheduler")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="run on the Dask distributed scheduler at ADDRESS, e.g. tcp://127.0.0.1:8786 (implies "
+                             "--executor dask; workers need this checkout's data store and requirements.lock, "
+                             "one thread each)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="rotation", description="Great Rotation research notebooks")
     p.add_argument("--debug", action="store_true", help="show the traceback of an error (normally one line)")
@@ -91,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="output folder (default reports/latest): new, empty or written by rotation run; never a source folder; one run at a time")
     r.add_argument("--show-code", action="store_true", help="show code cells in the HTML reports")
     r.add_argument("--data-cutoff", dest="data_cutoff", metavar="D", help="hide every observation not yet published at this ISO date (publication rules in seeds/sources.yml)")
+    add_executor_arguments(r)
     r.set_defaults(func=_run)
 
     sw = sub.add_parser("sweep", help="run the collection for several as_of dates and compare the headline figures")
@@ -104,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--out", default="reports/sweep", help="output folder (default reports/sweep)")
     sw.add_argument("--show-code", action="store_true")
     sw.add_argument("--data-cutoff", dest="data_cutoff", metavar="D", help="hide every observation not yet published at this ISO date (publication rules in seeds/sources.yml)")
+    add_executor_arguments(sw)
     sw.set_defaults(func=_sweep)
 
     pa = sub.add_parser("params", help="list a notebook's parameters")

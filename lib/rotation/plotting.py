@@ -23,6 +23,50 @@ def use_theme() -> None:
                   rc={"figure.figsize": (10, 4.2), "figure.dpi": 96, "axes.titleweight": "bold",
                       "axes.titlesize": 12, "axes.labelsize": 10, "legend.fontsize": 9,
                       "savefig.bbox": "tight"})
+    titled_figures()
+
+
+def figure_title(fig) -> str:
+    """A figure's title as text: its suptitle, else the first axes title found (centre, left,
+    right), else ''."""
+    if title := fig.get_suptitle().strip():
+        return title
+    for ax in fig.axes:
+        for loc in ("center", "left", "right"):
+            if title := ax.get_title(loc).strip():
+                return title
+    return ""
+
+
+def titled_figures() -> None:
+    """In a notebook, every figure shown carries its title (`figure_title`) as `alt` in its
+    `image/png` output's metadata; the report template makes that the image's alt text. Wraps the
+    inline backend's PNG printer once (loading the backend now when no figure is open: it
+    registers that printer when it loads); outside IPython, or without that printer, nothing
+    changes."""
+    from IPython import get_ipython
+    from matplotlib.figure import Figure
+
+    shell = get_ipython()
+    if shell is None:
+        return
+    if not plt.get_fignums():
+        plt.switch_backend(plt.get_backend())
+    png = shell.display_formatter.formatters["image/png"]
+    try:
+        printer = png.lookup_by_type(Figure)
+    except KeyError:
+        return
+    if getattr(printer, "titled", False):
+        return
+
+    def titled(fig):
+        data = printer(fig)
+        title = figure_title(fig)
+        return (data, {"alt": title}) if data is not None and title else data
+
+    titled.titled = True
+    png.for_type(Figure, titled)
 
 
 def _x(index) -> pd.DatetimeIndex:

@@ -35,6 +35,7 @@ from .errors import (  # noqa: F401  (re-exported)
     RotationError, RunRequestError, SweepDateError,
 )
 from .execute import NotebookResult, execute_jobs, execute_one, render_html  # noqa: F401
+from .executors import LocalPool
 from .pages import comparison_html, comparison_table, index_html, thesis_lead_html, verdict_grid_html  # noqa: F401
 from .plan import (  # noqa: F401
     CORE_DATA_START, RunRequest, available_notebooks, check_jobs, check_output_folder, kernel_name,
@@ -50,7 +51,7 @@ def _default_progress(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def run(request: RunRequest, progress=None) -> dict[str, NotebookResult]:
+def run(request: RunRequest, progress=None, executor=None) -> dict[str, NotebookResult]:
     """Execute the planned run, holding the output folder's lock (a folder another run is
     writing is refused with `OutputFolderBusy`, nothing written); returns {stem: NotebookResult}.
     Never raises for a failing notebook: its status says so."""
@@ -67,7 +68,7 @@ def run(request: RunRequest, progress=None) -> dict[str, NotebookResult]:
             jobs = [(stem, stem, str(path), str(staging), request.parameters[stem], request.kernel, request.show_code)
                     for stem, path in request.notebooks.items()]
             try:
-                raw = execute_jobs(jobs, request.jobs, progress)
+                raw = (executor or LocalPool()).run_jobs(jobs, request.jobs, progress)
             except OSError as exc:
                 raise OutputWriteError(f"could not run the notebooks into {out} ({os_error_text(exc)}); nothing in "
                                        f"{out} was changed; free space or fix the folder and run again") from None
@@ -82,7 +83,7 @@ def run(request: RunRequest, progress=None) -> dict[str, NotebookResult]:
 
 def sweep(dates: list[str], start: str | None = None, extra=None, only=None, jobs: int | None = None,
           out: str | Path = "reports/sweep", show_code: bool = False, folder: Path | None = None,
-          progress=None, data_cutoff: str | None = None) -> dict[str, dict[str, NotebookResult]]:
+          progress=None, data_cutoff: str | None = None, executor=None) -> dict[str, dict[str, NotebookResult]]:
     """Run the collection for each date (one report folder per date, `out/<date>/`), all
     (date, notebook) pairs in one worker pool, then write `out/index.html` (comparison page
     with small multiples) and `out/comparison.csv` (every headline figure across dates).
@@ -99,11 +100,11 @@ def sweep(dates: list[str], start: str | None = None, extra=None, only=None, job
         held.enter_context(folder_lock(out))
         for r in requests.values():
             held.enter_context(folder_lock(r.out))
-        return _sweep_locked(out, dates, requests, workers, note, progress)
+        return _sweep_locked(out, dates, requests, workers, note, progress, executor)
 
 
 def _sweep_locked(out: Path, dates: list[str], requests: dict[str, RunRequest], workers: int, note: str,
-                  progress) -> dict[str, dict[str, NotebookResult]]:
+                  progress, executor=None) -> dict[str, dict[str, NotebookResult]]:
     if note:
         progress(note)
     stagings = {d: Path(tempfile.mkdtemp(dir=r.out, prefix=".staging-")) for d, r in requests.items()}
@@ -113,7 +114,7 @@ def _sweep_locked(out: Path, dates: list[str], requests: dict[str, RunRequest], 
     progress(f"sweep: {len(dates)} date(s) x {len(all_jobs) // len(dates)} notebook(s) = {len(all_jobs)} runs, {workers} worker(s) -> {out}")
     by_date: dict[str, dict[str, NotebookResult]] = {}
     try:
-        raw = execute_jobs(all_jobs, workers, progress)
+        raw = (executor or LocalPool()).run_jobs(all_jobs, workers, progress)
         for d, r in requests.items():
             by_date[d] = {stem: raw[(d, stem)] for stem in r.notebooks}
             finish_run(r, stagings[d], by_date[d], sum(x.seconds for x in by_date[d].values()))
