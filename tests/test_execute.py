@@ -33,3 +33,11 @@ def test_no_backend_or_the_inline_one_is_left_alone(monkeypatch):
 
 def test_one_html_exporter_per_process():
     assert execute.html_exporter() is execute.html_exporter()
+
+
+def test_progress_line_names_the_run_its_status_and_error():
+    ok = execute.NotebookResult(stem="03_concentration", status="ok", seconds=8.14, parameters={})
+    bad = execute.NotebookResult(stem="02_picky", status="failed", seconds=1.0, parameters={}, error="RuntimeError: no data")
+    assert execute.progress_line(("2024-12-31", "03_concentration"), ok, 3, 12, 7.5) == (
+        "[3/12 · 00:07 elapsed · 2.50s/run · ETA 00:22] 2024-12-31 / 03_concentration: ok in 8.1s")
+    assert execute.progress_line("02_picky", bad, 1, 1, 1.0).endswith("02_picky: failed in 1.0s (RuntimeError: no data)")

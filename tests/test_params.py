@@ -289,3 +289,12 @@ def test_the_start_hint_names_the_last_allowed_day():
     with pytest.raises(P.ParameterError, match=r"`start` = '2025-11-01' is after the as_of month 2025-10 .*"
                        r"allowed: a date up to 2025-10-31$"):
         P.resolve_window("2025-12-31", "2025-11-01", pd.Period("1926-07", "M"), pd.Period("2025-10", "M"))
+
+
+def test_rotation_params_shows_each_declared_range(capsys):
+    from rotation import cli
+
+    assert cli.main(["params", "02"]) == 0
+    lines = {line.split(":", 1)[0].strip(): line for line in capsys.readouterr().out.splitlines()[1:]}
+    assert lines["window_months"].endswith("[allowed: a whole number from 24 to 240]")
+    assert lines["big_move_bp"].endswith("[allowed: a number from 1 to 100 (basis points)]")

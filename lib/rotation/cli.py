@@ -32,13 +32,15 @@ def _sweep(args) -> int:
 
 
 def _params(args) -> int:
-    from . import runner
+    from . import params, runner
 
     nbs = runner.resolve_notebooks([args.notebook])
     for stem, path in nbs.items():
         print(f"{stem} ({path}):")
+        specs = params.declared(stem) or {}
         for name, p in runner.notebook_parameters(path).items():
-            print(f"  {name}: {p['type']} = {p['default']}   # {p['help']}")
+            allowed = f"   [allowed: {specs[name].allowed(name)}]" if name in specs else ""
+            print(f"  {name}: {p['type']} = {p['default']}   # {p['help']}{allowed}")
     return 0
 
 

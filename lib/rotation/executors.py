@@ -230,10 +230,7 @@ def submit_and_collect(client, jobs: list[tuple], progress) -> dict:
                 res = NotebookResult(stem=stem, status="failed", seconds=0.0, parameters=parameters,
                                      error=f"dask task failed: {type(exc).__name__}: {exc}")
             results[key] = res
-            label = key if isinstance(key, str) else " / ".join(map(str, key))
-            progress(f"[{execute.progress_meter(len(results), total, time.perf_counter() - t0)}] {label}: "
-                     f"{res.status} in {res.seconds:.1f}s"
-                     + (f" ({res.error})" if res.error else ""))
+            progress(execute.progress_line(key, res, len(results), total, time.perf_counter() - t0))
     except BaseException:
         client.cancel(list(futures))
         raise

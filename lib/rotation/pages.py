@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .execute import NotebookResult
+from .provenance import data_vintage, git_commit
 
 if TYPE_CHECKING:
     from .plan import RunRequest
-from .provenance import data_vintage, git_commit
 
 PAGE_TEMPLATES = Path(__file__).resolve().parent / "templates" / "pages"
 STYLESHEET = PAGE_TEMPLATES / "rotation.css"

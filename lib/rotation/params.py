@@ -177,14 +177,19 @@ def resolve_window(as_of, start, data_start: pd.Period, data_end: pd.Period,
                   data_end=data_end, note=" ".join(notes), cutoff=cutoff)
 
 
-def parse_cutoff(value) -> pd.Timestamp | None:
-    """The `data_cutoff` parameter: 'none' (or empty) for no cutoff, else an ISO date."""
+def parse_none_or_date(name: str, value) -> pd.Timestamp | None:
+    """A date parameter that may be 'none' (or empty, or None): None for no date, else an ISO date."""
     if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none")):
         return None
     try:
-        return parse_date("data_cutoff", value)
+        return parse_date(name, value)
     except ParameterError:
-        raise ParameterError(f"parameter `data_cutoff` = {value!r} is not allowed: expected 'none' or {ALLOWED_DATE}") from None
+        raise ParameterError(f"parameter `{name}` = {value!r} is not allowed: expected 'none' or {ALLOWED_DATE}") from None
+
+
+def parse_cutoff(value) -> pd.Timestamp | None:
+    """The `data_cutoff` parameter: 'none' (or empty) for no cutoff, else an ISO date."""
+    return parse_none_or_date("data_cutoff", value)
 
 
 def effective_cutoff(as_of, data_cutoff=None) -> pd.Timestamp | None:
@@ -245,31 +250,49 @@ def latest_release(core: tuple[str, ...], month: pd.Period) -> pd.Timestamp:
     return max(availability.release_dates(index, dataset(i).publication)[0] for i in core).normalize()
 
 
+def allowed_numbers(kind: str, low, high, unit: str = "") -> str:
+    """What a numeric parameter accepts, as said in errors and help: 'a whole number from 24 to
+    240', 'a number from 1 to 100 (basis points)', "comma-separated whole numbers from 1 to 20
+    (years), e.g. '3,5,10'"."""
+    unit_text = f" ({unit})" if unit else ""
+    if kind == "int":
+        return f"a whole number from {low} to {high}"
+    if kind == "float":
+        return f"a number from {low} to {high}{unit_text}"
+    return f"comma-separated whole numbers from {low} to {high}{unit_text}, e.g. '3,5,10'"
+
+
 def check_int(name: str, value, low: int, high: int) -> int:
     """An integer parameter within [low, high]."""
+    allowed = allowed_numbers("int", low, high)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or int(value) != value:
-        raise ParameterError(f"parameter `{name}` = {value!r} is not allowed: expected a whole number from {low} to {high}")
+        raise ParameterError(f"parameter `{name}` = {value!r} is not allowed: expected {allowed}")
     if not low <= int(value) <= high:
-        raise ParameterError(f"parameter `{name}` = {value!r} is out of range: expected a whole number from {low} to {high}")
+        raise ParameterError(f"parameter `{name}` = {value!r} is out of range: expected {allowed}")
     return int(value)
 
 
 def check_float(name: str, value, low: float, high: float, unit: str = "") -> float:
     """A number within [low, high] (unit named in the error)."""
-    unit_text = f" ({unit})" if unit else ""
+    allowed = allowed_numbers("float", low, high, unit)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ParameterError(f"parameter `{name}` = {value!r} is not allowed: expected a number from {low} to {high}{unit_text}")
+        raise ParameterError(f"parameter `{name}` = {value!r} is not allowed: expected {allowed}")
     if not low <= float(value) <= high:
-        raise ParameterError(f"parameter `{name}` = {value!r} is out of range: expected a number from {low} to {high}{unit_text}")
+        raise ParameterError(f"parameter `{name}` = {value!r} is out of range: expected {allowed}")
     return float(value)
 
 
-def check_int_list(name: str, value, low: int, high: int) -> list[int]:
-    """A comma-separated list of whole numbers ("3,5,10"), each within [low, high]."""
+def check_int_list(name: str, value, low: int, high: int, unit: str = "") -> list[int]:
+    """A comma-separated list of whole numbers ("3,5,10"), each within [low, high]; the message
+    names the whole value and the range."""
+    allowed = allowed_numbers("int_list", low, high, unit)
     parts = [p.strip() for p in str(value).split(",") if p.strip()]
-    if not parts or not all(re.fullmatch(r"\d+", p) for p in parts):
-        raise ParameterError(f"parameter `{name}` = {value!r} is not allowed: expected comma-separated whole numbers, e.g. '3,5,10'")
-    return [check_int(name, int(p), low, high) for p in parts]
+    if isinstance(value, bool) or not parts or not all(re.fullmatch(r"\d+", p) for p in parts):
+        raise ParameterError(f"parameter `{name}` = {value!r} is not allowed: expected {allowed}")
+    numbers = [int(p) for p in parts]
+    if not all(low <= n <= high for n in numbers):
+        raise ParameterError(f"parameter `{name}` = {value!r} is out of range: expected {allowed}")
+    return numbers
 
 
 # ---------------------------------------------------------------------------------------------
@@ -386,13 +409,8 @@ class ParamSpec:
         """What parameter `name` accepts, e.g. 'a whole number from 24 to 240'."""
         if self.parser is not None:
             return PARSERS[self.parser].allowed(name)
-        unit = f" ({self.unit})" if self.unit else ""
-        if self.kind == "int":
-            return f"a whole number from {self.low} to {self.high}"
-        if self.kind == "float":
-            return f"a number from {self.low} to {self.high}{unit}"
-        if self.kind == "int_list":
-            return f"comma-separated whole numbers from {self.low} to {self.high}{unit}, e.g. '3,5,10'"
+        if self.kind in ("int", "float", "int_list"):
+            return allowed_numbers(self.kind, self.low, self.high, self.unit)
         return KINDS[self.kind]
 
 
@@ -491,29 +509,6 @@ def spec(stem: str, name: str) -> ParamSpec:
     return specs[name]
 
 
-def _check_int_list(name: str, value, spec_: ParamSpec) -> list[int]:
-    """Comma-separated whole numbers, each within the declared range; the message names the
-    whole value and the range."""
-    allowed = spec_.allowed(name)
-    parts = [p.strip() for p in str(value).split(",") if p.strip()]
-    if isinstance(value, bool) or not parts or not all(re.fullmatch(r"\d+", p) for p in parts):
-        raise ParameterError(f"parameter `{name}` = {value!r} is not allowed: expected {allowed}")
-    numbers = [int(p) for p in parts]
-    if not all(spec_.low <= n <= spec_.high for n in numbers):
-        raise ParameterError(f"parameter `{name}` = {value!r} is out of range: expected {allowed}")
-    return numbers
-
-
-def _check_none_or_date(name: str, value) -> pd.Timestamp | None:
-    """'none' (or empty, or None) for no date, else an ISO date."""
-    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none")):
-        return None
-    try:
-        return parse_date(name, value)
-    except ParameterError:
-        raise ParameterError(f"parameter `{name}` = {value!r} is not allowed: expected {KINDS['none_or_date']}") from None
-
-
 def check(stem: str, name: str, value):
     """Parameter `name` of notebook `stem` checked against its declaration.
 
@@ -531,12 +526,12 @@ def check(stem: str, name: str, value):
     if s.kind == "float":
         return check_float(name, value, s.low, s.high, s.unit)
     if s.kind == "int_list":
-        return _check_int_list(name, value, s)
+        return check_int_list(name, value, s.low, s.high, s.unit)
     if s.kind == "date":
         return parse_date(name, value)
     if s.kind == "latest_or_date":
         return parse_date(name, value, allow_latest=True)
-    return _check_none_or_date(name, value)
+    return parse_none_or_date(name, value)
 
 
 def _from_text_typed(s: ParamSpec, text: str):

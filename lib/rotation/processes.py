@@ -187,7 +187,27 @@ def runtime_folder(base: Path | None = None):
     under --out), exported to workers and kernels as `ROTATION_RUNTIME_DIR`, removed at the end."""
     base = Path(base or runtime_base())
     remove_stale_runtime_folders(base)
-    path = Path(tempfile.mkdtemp(prefix=f"{RUNTIME_PREFIX}{os.getpid()}-", dir=base))
+    with _runtime_env(Path(tempfile.mkdtemp(prefix=f"{RUNTIME_PREFIX}{os.getpid()}-", dir=base))) as path:
+        yield path
+
+
+@contextlib.contextmanager
+def job_runtime_folder():
+    """A folder of its own for one notebook's kernel inside the run's runtime folder (so its
+    kernel log is its own), made the runtime folder while the notebook runs; None (and nothing
+    changed) outside a run's runtime folder."""
+    parent = os.environ.get(RUNTIME_ENV)
+    if not parent or not Path(parent).is_dir():
+        yield None
+        return
+    with _runtime_env(Path(tempfile.mkdtemp(dir=parent, prefix="j"))) as path:  # short: socket paths are limited
+        yield path
+
+
+@contextlib.contextmanager
+def _runtime_env(path: Path):
+    """Make `path` the runtime folder (`ROTATION_RUNTIME_DIR`) for the block; afterwards the
+    previous value is back and `path` is removed."""
     previous = os.environ.get(RUNTIME_ENV)
     os.environ[RUNTIME_ENV] = str(path)
     try:
