@@ -7,7 +7,8 @@ Measured in the same run:
 * peak memory (resident set) of the runner and all its children.
 Targets (a benchmark, not a test): ratio >= 5 (issue 16), overhead per run <= 1.0 s, cold < 1 s,
 warm < 0.1 s, peak < 1.5 GiB.
-* overhead per run: mean over notebooks of (wall time in the worker - the cells' own time).
+* overhead per run: mean over notebooks of (wall time in the worker - the cells' own time);
+* a 12-run sweep on the local pool against a Dask LocalCluster of the same size (target 1.15x).
 """
 from __future__ import annotations
 
@@ -71,6 +72,29 @@ def naive(notebooks: dict[str, Path], workdir: Path, kernel: str) -> tuple[float
     return time.perf_counter() - t0, per
 
 
+EXECUTOR_SWEEP = (("2023-12-31", "2024-12-31"), ("00", "01", "02", "03", "04", "05"))  # 2 dates x 6 notebooks = 12 runs
+
+
+def executor_times() -> dict:
+    """The same 12-run sweep (`EXECUTOR_SWEEP`) on the local process pool and on a Dask
+    `LocalCluster` of the same size (--jobs = the core count), wall seconds each, cluster start-up
+    included; `ratio` = dask / local (target: within 1.15x)."""
+    import os
+
+    jobs = str(os.cpu_count() or 1)
+    dates, notebooks = EXECUTOR_SWEEP
+    only = [a for nb in notebooks for a in ("--only", nb)]
+    walls = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for executor in ("local", "dask"):
+            t = time.perf_counter()
+            subprocess.run([str(BIN / "rotation"), "sweep", "--as-of", *dates, *only, "--jobs", jobs,
+                            "--executor", executor, "--out", str(Path(tmp) / executor)],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+            walls[executor] = time.perf_counter() - t
+    return {**walls, "runs": len(dates) * len(notebooks), "ratio": walls["dask"] / walls["local"]}
+
+
 def sweep_time() -> dict:
     """`rotation sweep` over two dates against single runs of one date, measured here:
 
@@ -98,21 +122,21 @@ def sweep_time() -> dict:
 
 def inference_lean_run(notebooks: dict[str, Path]) -> tuple[float, str]:
     """`rotation run` of the collection with every resampling parameter (`*_draws`) at the
-    smallest value its notebook accepts (read from the parameter's help text "N to M", else
-    19): the difference to the default run is what the bootstrap and randomisation draws cost."""
-    import re
+    smallest value every notebook that takes it accepts (its declared lower bound,
+    `params.DECLARED`): the difference to the default run is what the bootstrap and
+    randomisation draws cost. A failing lean run raises (its time would mean nothing)."""
+    from . import params
 
     lowest: dict[str, int] = {}
-    for path in notebooks.values():
-        for name, p in runner.notebook_parameters(path).items():
+    for stem in notebooks:
+        for name, spec in (params.declared(stem) or {}).items():
             if name.endswith("_draws"):
-                m = re.search(r"(\d+) to (\d+)", p.get("help", "") or "")
-                lowest[name] = max(lowest.get(name, 0), int(m.group(1)) if m else 99)
+                lowest[name] = max(lowest.get(name, 0), int(spec.low))
     args = [a for name, v in sorted(lowest.items()) for a in ("-p", name, str(v))]
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
         subprocess.run([str(BIN / "rotation"), "run", "--out", str(Path(tmp) / "lean"), *args],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
         wall = time.perf_counter() - t
     return wall, ", ".join(f"{k}={v}" for k, v in sorted(lowest.items())) or "no draw parameters"
 
@@ -155,6 +179,7 @@ def main() -> int:
     ratio = naive_wall / runner_wall if runner_wall else float("nan")
     lean_wall, lean_params = inference_lean_run(nbs)
     sw = sweep_time()
+    ex = executor_times()
     rows = [
         ("rotation run, whole collection (s)", f"{runner_wall:.1f}", ""),
         ("naive papermill + nbconvert, one by one (s)", f"{naive_wall:.1f}", ""),
@@ -168,6 +193,9 @@ def main() -> int:
         ("all sources, warm: same process (s)", f"{loads['warm']:.4f}", "target < 0.1 s"),
         ("peak memory of rotation run + kernels (GiB)", f"{peak:.2f}", "target < 1.5 GiB"),
         ("rotation run exit code", str(code), ""),
+        (f"{ex['runs']}-run sweep on the local pool (s)", f"{ex['local']:.1f}", ""),
+        ("  same sweep on a Dask LocalCluster of the same size (s)", f"{ex['dask']:.1f}",
+         f"{ex['ratio']:.2f}x the local pool; target within 1.15x"),
         ("sweep over 2 dates (s)", f"{sw['wall']:.1f}", ""),
         (f"  vs 2 single runs (--jobs 1, {sw['single_wall']:.1f}s each) / {sw['workers']} workers", f"{sw['literal']:.2f}x", "target <= 1.25x"),
         ("  vs 2 x summed notebook time / workers (no fixed costs)", f"{sw['strict']:.2f}x", ""),
