@@ -41,3 +41,28 @@ def test_progress_line_names_the_run_its_status_and_error():
     assert execute.progress_line(("2024-12-31", "03_concentration"), ok, 3, 12, 7.5) == (
         "[3/12 · 00:07 elapsed · 2.50s/run · ETA 00:22] 2024-12-31 / 03_concentration: ok in 8.1s")
     assert execute.progress_line("02_picky", bad, 1, 1, 1.0).endswith("02_picky: failed in 1.0s (RuntimeError: no data)")
+
+
+def test_figure_pngs_in_the_order_shown():
+    import base64
+
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    first, second = b"\x89PNG first", b"\x89PNG second"
+    cell_a = nbformat.v4.new_code_cell("a")
+    cell_a.outputs = [nbformat.v4.new_output("stream", name="stdout", text="x"),
+                      nbformat.v4.new_output("display_data", data={"image/png": base64.b64encode(first).decode()})]
+    cell_b = nbformat.v4.new_code_cell("b")
+    cell_b.outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": "1"}, execution_count=1),
+                      nbformat.v4.new_output("display_data", data={"image/png": base64.b64encode(second).decode()})]
+    nb.cells = [cell_a, nbformat.v4.new_markdown_cell("![x](y.png)"), cell_b]
+    assert execute.figure_pngs(nb) == [first, second]
+
+
+def test_report_file_names_follow_the_rendering():
+    html = execute.NotebookResult(stem="03_x", status="ok", seconds=1.0, parameters={})
+    figures = execute.NotebookResult(stem="03_x", status="failed", seconds=1.0, parameters={}, report="03_x.ipynb",
+                                     kept={"report": "03_x.ipynb"})
+    assert (html.report_file, html.failure_file, html.kept_file) == ("03_x.html", "03_x.failed.html", "03_x.html")
+    assert (figures.report_file, figures.failure_file, figures.kept_file) == ("03_x.ipynb", "03_x.failed.ipynb", "03_x.ipynb")

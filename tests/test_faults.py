@@ -531,3 +531,18 @@ def test_a_second_sweep_into_the_folder_adds_its_dates_to_the_comparison(base, t
     assert years == {"2019-12-31": 2019, "2020-12-31": 2020}     # 02_picky records the as_of year
     page = (sw / "index.html").read_text()
     assert "Sweep over 2 dates" in page and "2019-12-31/index.html" in page and "2020-12-31/index.html" in page
+
+
+def test_a_failed_figures_only_run_is_written_beside_the_kept_one(base, tmp_path):
+    out = tmp_path / "fig"
+    nbs = base / "notebooks"
+    runner.run(runner.plan_run(as_of="2020-12-31", out=out, folder=nbs, only=["02"], figures_only=True), progress=QUIET)
+    good = tree(out)
+    res = runner.run(runner.plan_run(as_of="2021-12-31", out=out, folder=nbs, only=["02"], figures_only=True), progress=QUIET)
+    assert res["02_picky"].status == "failed"
+    for name in ("02_picky.ipynb", "02_picky.run.json"):
+        assert tree(out)[name] == good[name]                           # the good report untouched
+    page = (out / "index.html").read_text()
+    assert "href='02_picky.failed.ipynb'" in page and "href='02_picky.ipynb' class='kept'" in page
+    assert sorted(p.name for p in out.glob("02_picky*")) == ["02_picky.failed.ipynb", "02_picky.failed.run.json",
+                                                            "02_picky.ipynb", "02_picky.run.json"]

@@ -201,3 +201,31 @@ def test_index_leads_with_the_thesis_verdict():
     lead = thesis_lead_html(res)
     assert "<b>inconclusive</b>" in lead and "two of four legs hold" in lead and "href='06_thesis_verdict.html'" in lead
     assert thesis_lead_html({}) == ""
+
+
+def test_figures_only_writes_notebooks_and_pngs_and_swaps_with_html_reports(tmp_path):
+    """--figures-only: the executed notebook, one PNG per figure, the sidecar naming the
+    notebook as the report, no HTML; the index links the notebook. A later HTML run of the same
+    notebook removes the PNGs and writes the HTML (and the other way round)."""
+    nbs = tmp_path / "notebooks"
+    nbs.mkdir()
+    write_nb(nbs / "01_fig.ipynb", "import matplotlib.pyplot as plt\nfrom rotation import results\n"
+             "for title in ('first', 'second'):\n    fig, ax = plt.subplots()\n    ax.set_title(title)\n    plt.show()\n"
+             "results.record('answer', 42, 'count', as_of, 'the answer')\n")
+    out = tmp_path / "o"
+    with pytest.raises(runner.RunRequestError, match="--figures-only writes no HTML reports"):
+        runner.plan_run(out=out, folder=nbs, figures_only=True, show_code=True)
+    res = runner.run(runner.plan_run(as_of="2020-12-31", out=out, folder=nbs, figures_only=True), progress=lambda m: None)
+    assert res["01_fig"].status == "ok"
+    pngs = sorted(p.name for p in out.glob("*.png"))
+    assert pngs == ["01_fig.figure-01.png", "01_fig.figure-02.png"]
+    assert all((out / p).read_bytes().startswith(b"\x89PNG\r\n\x1a\n") for p in pngs)
+    assert not (out / "01_fig.html").exists()
+    assert json.loads((out / "01_fig.run.json").read_text())["report"] == "01_fig.ipynb"
+    assert "href='01_fig.ipynb'" in (out / "index.html").read_text()
+    assert json.loads((out / "results.json").read_text())["01_fig"]["answer"]["value"] == 42
+    runner.run(runner.plan_run(as_of="2020-12-31", out=out, folder=nbs), progress=lambda m: None)
+    assert list(out.glob("*.png")) == [] and (out / "01_fig.html").is_file()
+    assert "href='01_fig.html'" in (out / "index.html").read_text()
+    runner.run(runner.plan_run(as_of="2020-12-31", out=out, folder=nbs, figures_only=True), progress=lambda m: None)
+    assert not (out / "01_fig.html").exists() and len(list(out.glob("*.png"))) == 2

@@ -12,7 +12,7 @@ def _run(args) -> int:
 
     request = runner.plan_run(as_of=args.as_of, start=args.start, extra=args.param, only=args.only,
                               jobs=args.jobs, out=args.out, show_code=args.show_code,
-                              data_cutoff=args.data_cutoff)
+                              data_cutoff=args.data_cutoff, figures_only=args.figures_only)
     with open_executor(args.executor, args.scheduler) as executor:  # connects now: a bad address writes nothing
         results = runner.run(request, executor=executor)
     return 0 if all(r.status == "ok" for r in results.values()) else 1
@@ -27,7 +27,7 @@ def _sweep(args) -> int:
     with open_executor(args.executor, args.scheduler) as executor:  # connects now: a bad address writes nothing
         by_date = runner.sweep(dates, start=args.start, extra=args.param, only=args.only, jobs=args.jobs,
                                out=args.out, show_code=args.show_code, data_cutoff=args.data_cutoff,
-                               executor=executor)
+                               executor=executor, figures_only=args.figures_only)
     return 0 if all(r.status == "ok" for res in by_date.values() for r in res.values()) else 1
 
 
@@ -108,6 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", default="reports/latest",
                    help="output folder (default reports/latest): new, empty or written by rotation run; never a source folder; one run at a time")
     r.add_argument("--show-code", action="store_true", help="show code cells in the HTML reports")
+    r.add_argument("--figures-only", dest="figures_only", action="store_true",
+                   help="no HTML reports: the executed notebooks and each figure as <notebook>.figure-NN.png (faster for big sweeps)")
     r.add_argument("--data-cutoff", dest="data_cutoff", metavar="D", help="hide every observation not yet published at this ISO date (publication rules in seeds/sources.yml)")
     add_executor_arguments(r)
     r.set_defaults(func=_run)
@@ -122,6 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--jobs", type=int, help="worker processes (default: number of cores)")
     sw.add_argument("--out", default="reports/sweep", help="output folder (default reports/sweep)")
     sw.add_argument("--show-code", action="store_true")
+    sw.add_argument("--figures-only", dest="figures_only", action="store_true",
+                    help="no HTML reports: the executed notebooks and each figure as <notebook>.figure-NN.png (faster for big sweeps)")
     sw.add_argument("--data-cutoff", dest="data_cutoff", metavar="D", help="hide every observation not yet published at this ISO date (publication rules in seeds/sources.yml)")
     add_executor_arguments(sw)
     sw.set_defaults(func=_sweep)

@@ -42,8 +42,27 @@ class NotebookResult:
     error: str = ""
     attempts: int = 1
     grid: list = field(default_factory=list)   # specification-grid rows (`results.record_grid`)
-    kept: dict | None = None         # a failed run beside an earlier good report: that report's record ("finished", "figures", "parameters", ...)
+    kept: dict | None = None         # a failed run beside an earlier good report: that report's record ("finished", "figures", "parameters", "report", ...)
     finished: str = ""               # when the run that wrote this report ended (UTC, ISO)
+    report: str = ""                 # the report's file: '<stem>.html', or '<stem>.ipynb' for a --figures-only run ('' = '<stem>.html')
+
+    @property
+    def report_file(self) -> str:
+        """The report to link: `<stem>.html`, or the executed notebook of a --figures-only run."""
+        return self.report or f"{self.stem}.html"
+
+    @property
+    def failure_file(self) -> str:
+        """This run's report when it failed beside a kept good report: `<stem>.failed.<ext>`."""
+        return f"{self.stem}.failed.{self.report_file.rsplit('.', 1)[1]}"
+
+    @property
+    def kept_file(self) -> str:
+        """The kept good report's file (a failed run beside it)."""
+        return (self.kept or {}).get("report") or f"{self.stem}.html"
+
+
+RENDERINGS = ("html", "code", "figures")   # a report with code hidden, with code shown, or no HTML: PNG files
 
 
 def _is_kernel_race(exc: BaseException) -> bool:
@@ -51,8 +70,11 @@ def _is_kernel_race(exc: BaseException) -> bool:
     return any(m in text for m in KERNEL_RACE_MARKERS) and "PapermillExecutionError" not in type(exc).__name__
 
 
-def execute_one(stem: str, src: str, staging: str, parameters: dict, kernel: str, show_code: bool) -> NotebookResult:
-    """Run one notebook with papermill and render its HTML report (in this worker process)."""
+def execute_one(stem: str, src: str, staging: str, parameters: dict, kernel: str, rendering: str) -> NotebookResult:
+    """Run one notebook with papermill and write its report (in this worker process):
+    `rendering` 'html' (code hidden) or 'code' (code shown) renders the HTML report; 'figures'
+    (--figures-only) writes no HTML, only each figure as `<stem>.figure-NN.png` beside the
+    executed notebook."""
     import nbformat
     import papermill as pm
 
@@ -90,11 +112,32 @@ def execute_one(stem: str, src: str, staging: str, parameters: dict, kernel: str
         nb = nbformat.read(str(out_nb), as_version=4)
         figures = R.from_notebook(nb)
         grid = R.grid_from_notebook(nb)
-        render_html(nb, Path(staging) / f"{stem}.html", show_code=show_code, failed=status != "ok")
+        if rendering == "figures":
+            write_figures(nb, Path(staging), stem)
+        else:
+            render_html(nb, Path(staging) / f"{stem}.html", show_code=rendering == "code", failed=status != "ok")
     except Exception as exc:  # rendering problems are reported, not hidden
         status, error = "failed", error or f"rendering failed: {type(exc).__name__}: {exc}"
     return NotebookResult(stem=stem, status=status, seconds=time.perf_counter() - t0,
-                          parameters=parameters, figures=figures, error=error, attempts=attempts, grid=grid)
+                          parameters=parameters, figures=figures, error=error, attempts=attempts, grid=grid,
+                          report=f"{stem}.ipynb" if rendering == "figures" else f"{stem}.html")
+
+
+def figure_pngs(nb) -> list[bytes]:
+    """The PNG bytes of every figure in an executed notebook's outputs, in the order shown."""
+    import base64
+
+    return [base64.b64decode(out["data"]["image/png"]) for cell in nb.cells if cell.cell_type == "code"
+            for out in cell.get("outputs", []) if "image/png" in out.get("data", {})]
+
+
+def write_figures(nb, folder: Path, stem: str) -> list[str]:
+    """Write each figure of `nb` as `<stem>.figure-01.png`, `-02`, ... into `folder`; their names."""
+    names = []
+    for i, png in enumerate(figure_pngs(nb), start=1):
+        names.append(f"{stem}.figure-{i:02d}.png")
+        (folder / names[-1]).write_bytes(png)
+    return names
 
 
 @functools.lru_cache(maxsize=1)
@@ -172,7 +215,7 @@ def inline_figures(progress):
 
 
 def execute_jobs(jobs: list[tuple], workers: int, progress) -> dict:
-    """Run notebook jobs `(key, stem, path, staging, parameters, kernel, show_code)` in
+    """Run notebook jobs `(key, stem, path, staging, parameters, kernel, rendering)` in
     `workers` worker processes; {key: NotebookResult}. A crashed worker
     fails only its own job. Progress: one line per finished job with a running count.
 

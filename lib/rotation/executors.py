@@ -1,7 +1,7 @@
 """Where the notebook jobs of a run or sweep execute: the local process pool or a Dask cluster.
 
 An executor is an object with one method, `run_jobs(jobs, workers, progress) -> {key:
-NotebookResult}`, taking the jobs `(key, stem, path, staging, parameters, kernel, show_code)`
+NotebookResult}`, taking the jobs `(key, stem, path, staging, parameters, kernel, rendering)`
 that `rotation.runner` builds:
 
 * `LocalPool` (the default, `--executor local`): `rotation.execute.execute_jobs`, a process
@@ -107,7 +107,7 @@ def check_worker(expected: dict[str, str], actual: dict[str, str], where: str) -
 # --------------------------------------------------------------------------- the remote task
 
 def execute_one_remote(stem: str, filename: str, source: bytes, parameters: dict, kernel: str,
-                       show_code: bool, expected: dict[str, str]) -> tuple[NotebookResult, dict[str, bytes]]:
+                       rendering: str, expected: dict[str, str]) -> tuple[NotebookResult, dict[str, bytes]]:
     """One notebook on a Dask worker: check the worker's environment against the client's
     `expected` fingerprints, execute the notebook (its bytes `source`, saved as `filename`) in a
     temporary folder of this worker with its own kernel runtime folder, and return
@@ -120,7 +120,7 @@ def execute_one_remote(stem: str, filename: str, source: bytes, parameters: dict
         staging.mkdir()
         src.write_bytes(source)
         with processes.runtime_folder(), execute.inline_figures(lambda message: None):
-            result = execute.execute_one(stem, str(src), str(staging), parameters, kernel, show_code)
+            result = execute.execute_one(stem, str(src), str(staging), parameters, kernel, rendering)
         files = {f.name: f.read_bytes() for f in staging.iterdir() if f.is_file()}
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -211,10 +211,10 @@ def submit_and_collect(client, jobs: list[tuple], progress) -> dict:
     expected = environment_fingerprint()
     run_id = uuid.uuid4().hex[:8]
     futures = {}
-    for key, stem, path, staging, parameters, kernel, show_code in jobs:
+    for key, stem, path, staging, parameters, kernel, rendering in jobs:
         label = key if isinstance(key, str) else "-".join(map(str, key))
         fut = client.submit(execute_one_remote, stem, Path(path).name, Path(path).read_bytes(), parameters,
-                            kernel, show_code, expected, pure=False, retries=1, key=f"rotation-{run_id}-{label}")
+                            kernel, rendering, expected, pure=False, retries=1, key=f"rotation-{run_id}-{label}")
         futures[fut] = (key, stem, staging, parameters)
     results, total, t0 = {}, len(futures), time.perf_counter()
     try:

@@ -130,17 +130,26 @@ class RunRequest:
     out: Path
     jobs: int
     show_code: bool = False
+    figures_only: bool = False           # --figures-only: executed notebooks and figure PNGs, no HTML reports
     kernel: str = "python3"
     jobs_note: str = ""                  # said in one progress line when --jobs was capped
+
+    @property
+    def rendering(self) -> str:
+        """How each notebook's report is written (`execute.RENDERINGS`)."""
+        return "figures" if self.figures_only else ("code" if self.show_code else "html")
 
 
 def plan_run(as_of: str | None = None, start: str | None = None, extra: list[tuple[str, str]] | None = None,
              only: list[str] | None = None, jobs: int | None = None, out: str | Path = "reports/latest",
-             show_code: bool = False, folder: Path | None = None, data_cutoff: str | None = None) -> RunRequest:
+             show_code: bool = False, folder: Path | None = None, data_cutoff: str | None = None,
+             figures_only: bool = False) -> RunRequest:
     """Validate a run request completely, before any notebook runs.
 
     `data_cutoff` (an ISO date) hides every observation not yet published at that date, in
     every notebook (passed as the notebooks' `data_cutoff` parameter)."""
+    if figures_only and show_code:
+        raise RunRequestError("--figures-only writes no HTML reports, so --show-code has nothing to show; use one of them")
     if data_cutoff is not None:
         try:
             P.parse_cutoff(data_cutoff)
@@ -183,7 +192,7 @@ def plan_run(as_of: str | None = None, start: str | None = None, extra: list[tup
     n, note = check_jobs(jobs, len(nbs), "notebook")
     out = check_output_folder(out, folder)
     return RunRequest(notebooks=nbs, parameters=per_nb, out=out, jobs=n, show_code=show_code,
-                      kernel=kernel_name(), jobs_note=note)
+                      figures_only=figures_only, kernel=kernel_name(), jobs_note=note)
 
 
 def check_jobs(jobs: int | None, runs: int, what: str = "notebook") -> tuple[int, str]:

@@ -155,17 +155,23 @@ def earlier_good_report(out: Path, stem: str) -> dict | None:
     already in `out`, or None. Read from its sidecar `<stem>.run.json`; a report written before
     sidecars existed counts as good when its HTML is not marked failed (its date is the file's,
     its figures those in results.json)."""
-    if not (out / f"{stem}.html").is_file():
-        return None
     rec = _sidecar(out / f"{stem}.run.json") or _legacy_report(out, stem)
-    return rec if rec is not None and rec["status"] == "ok" else None
+    if rec is None or rec["status"] != "ok" or not (out / _report_name(stem, rec)).is_file():
+        return None
+    return rec
+
+
+def _report_name(stem: str, rec: dict) -> str:
+    """The report file a sidecar record describes: its `report` (a --figures-only run: the
+    executed notebook), else `<stem>.html`."""
+    return rec.get("report") or f"{stem}.html"
 
 
 def _as_result(stem: str, rec: dict, grid: list, kept: dict | None = None) -> NotebookResult:
     seconds = rec.get("seconds")
     return NotebookResult(stem=stem, status=rec["status"], seconds=seconds if isinstance(seconds, (int, float)) else None,
                           parameters=rec.get("parameters"), figures=rec["figures"], error=rec["error"],
-                          grid=grid, kept=kept, finished=rec["finished"])
+                          grid=grid, kept=kept, finished=rec["finished"], report=_report_name(stem, rec))
 
 
 def folder_reports(out: Path) -> dict[str, NotebookResult]:
@@ -183,7 +189,7 @@ def folder_reports(out: Path) -> dict[str, NotebookResult]:
     for stem in sorted(stems):
         main = _sidecar(out / f"{stem}.run.json") or _legacy_report(out, stem)
         failure = _sidecar(out / f"{stem}.failed.run.json")
-        if failure is not None and main is not None and main["status"] == "ok" and (out / f"{stem}.html").is_file():
+        if failure is not None and main is not None and main["status"] == "ok" and (out / _report_name(stem, main)).is_file():
             kept = {**main, "grid": _grid(main, out / f"{stem}.ipynb")}
             reports[stem] = _as_result(stem, failure, _grid(failure, out / f"{stem}.failed.ipynb"), kept=kept)
         elif main is not None:
@@ -197,32 +203,37 @@ def finish_run(request: RunRequest, staging: Path, results: dict[str, NotebookRe
     index.html from every report in the folder (`folder_reports`), so they describe the folder,
     not the last run. A failed notebook with a good earlier report in the folder is written
     beside it as `<stem>.failed.*` (its sidecar `<stem>.failed.run.json`), and results.json keeps
-    that report's figures, each marked `from_earlier_run` (its finish time). Call with the
-    folder's lock held."""
+    that report's figures, each marked `from_earlier_run` (its finish time). A --figures-only
+    report (the executed notebook and `<stem>.figure-NN.png`, no HTML) replaces the HTML report
+    of the same notebook and the other way round; each sidecar names its report file. Call with
+    the folder's lock held."""
     finished = datetime.now(timezone.utc).isoformat(timespec="seconds")
     stale = []
     for stem, r in results.items():
         r.finished = finished
         r.kept = earlier_good_report(request.out, stem) if r.status != "ok" else None
         suffix = ".failed" if r.kept is not None else ""
-        if r.kept is not None:
-            for ext in ("html", "ipynb"):
-                if (staging / f"{stem}.{ext}").exists():
-                    os.replace(staging / f"{stem}.{ext}", staging / f"{stem}.failed.{ext}")
-        else:
-            stale += [request.out / f"{stem}.failed.{ext}" for ext in ("html", "ipynb", "run.json")]
+        if r.kept is not None:  # every file of this run, `<stem>.<rest>`, becomes `<stem>.failed.<rest>`
+            for f in list(staging.glob(f"{stem}.*")):
+                os.replace(f, staging / f"{stem}.failed.{f.name[len(stem) + 1:]}")
+        else:  # files of the reports this one replaces that it does not overwrite
+            stale += [p for p in request.out.glob(f"{stem}.failed.*") if p.is_file()]
+            stale += [p for p in request.out.glob(f"{stem}.figure-*.png")]
+            if r.report_file != f"{stem}.html":
+                stale.append(request.out / f"{stem}.html")
         sidecar = {"stem": stem, "status": r.status, "finished": finished, "parameters": r.parameters,
-                   "seconds": round(r.seconds, 3), "error": r.error, "figures": r.figures, "grid": r.grid}
+                   "seconds": round(r.seconds, 3), "error": r.error, "figures": r.figures, "grid": r.grid,
+                   "report": r.report_file}
         try:
             (staging / f"{stem}{suffix}.run.json").write_text(json.dumps(sidecar, indent=1, default=str), encoding="utf-8")
         except OSError as exc:
             raise OutputWriteError(f"could not write the reports of this run into {request.out} ({os_error_text(exc)}); "
                                    f"nothing in {request.out} was changed; free space or fix the folder and run again") from None
     with processes.signals_deferred():  # renames only: no space needed, not cut in half by Ctrl-C
+        for f in stale:  # first, so a new figure file of the same name is not removed after moving in
+            f.unlink(missing_ok=True)
         for f in list(staging.iterdir()):
             os.replace(f, request.out / f.name)
-        for f in stale:  # a failure shown beside a good report that has now been replaced
-            f.unlink(missing_ok=True)
     try:
         folder = folder_reports(request.out)  # read before results.json is replaced (reports from before sidecars use it)
         figures = {stem: ({k: {**v, "from_earlier_run": r.kept["finished"]} for k, v in r.kept["figures"].items()}

@@ -65,7 +65,7 @@ def run(request: RunRequest, progress=None, executor=None) -> dict[str, Notebook
             progress(request.jobs_note)
         progress(f"running {total} notebook(s) with {request.jobs} worker(s), kernel '{request.kernel}' -> {out}")
         try:
-            jobs = [(stem, stem, str(path), str(staging), request.parameters[stem], request.kernel, request.show_code)
+            jobs = [(stem, stem, str(path), str(staging), request.parameters[stem], request.kernel, request.rendering)
                     for stem, path in request.notebooks.items()]
             try:
                 raw = (executor or LocalPool()).run_jobs(jobs, request.jobs, progress)
@@ -83,7 +83,8 @@ def run(request: RunRequest, progress=None, executor=None) -> dict[str, Notebook
 
 def sweep(dates: list[str], start: str | None = None, extra=None, only=None, jobs: int | None = None,
           out: str | Path = "reports/sweep", show_code: bool = False, folder: Path | None = None,
-          progress=None, data_cutoff: str | None = None, executor=None) -> dict[str, dict[str, NotebookResult]]:
+          progress=None, data_cutoff: str | None = None, executor=None,
+          figures_only: bool = False) -> dict[str, dict[str, NotebookResult]]:
     """Run the collection for each date (one report folder per date, `out/<date>/`), all
     (date, notebook) pairs in one worker pool, then write `out/index.html` (comparison page
     with small multiples) and `out/comparison.csv` (every headline figure across dates).
@@ -93,7 +94,8 @@ def sweep(dates: list[str], start: str | None = None, extra=None, only=None, job
     progress = progress or _default_progress
     out = check_output_folder(out, folder)
     requests = {d: plan_run(as_of=d, start=start, extra=extra, only=only, jobs=jobs, out=out / d,
-                            show_code=show_code, folder=folder, data_cutoff=data_cutoff) for d in dates}
+                            show_code=show_code, folder=folder, data_cutoff=data_cutoff, figures_only=figures_only)
+                for d in dates}
     runs = sum(len(r.notebooks) for r in requests.values())
     workers, note = check_jobs(jobs, runs, "(date, notebook)")
     with contextlib.ExitStack() as held:  # the sweep folder's lock and each date folder's, until the sweep ends
@@ -109,7 +111,7 @@ def _sweep_locked(out: Path, dates: list[str], requests: dict[str, RunRequest], 
         progress(note)
     stagings = {d: Path(tempfile.mkdtemp(dir=r.out, prefix=".staging-")) for d, r in requests.items()}
     t0 = time.perf_counter()
-    all_jobs = [((d, stem), stem, str(path), str(stagings[d]), r.parameters[stem], r.kernel, r.show_code)
+    all_jobs = [((d, stem), stem, str(path), str(stagings[d]), r.parameters[stem], r.kernel, r.rendering)
                 for d, r in requests.items() for stem, path in r.notebooks.items()]
     progress(f"sweep: {len(dates)} date(s) x {len(all_jobs) // len(dates)} notebook(s) = {len(all_jobs)} runs, {workers} worker(s) -> {out}")
     by_date: dict[str, dict[str, NotebookResult]] = {}
