@@ -109,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="output folder (default reports/latest): new, empty or written by rotation run; never a source folder; one run at a time")
     r.add_argument("--show-code", action="store_true", help="show code cells in the HTML reports")
     r.add_argument("--figures-only", dest="figures_only", action="store_true",
-                   help="no HTML reports: the executed notebooks and each figure as <notebook>.figure-NN.png (faster for big sweeps)")
+                   help="no HTML reports: the executed notebooks and each figure as <notebook>.figure-NN.png; files, not pages, for tools that read figures")
     r.add_argument("--data-cutoff", dest="data_cutoff", metavar="D", help="hide every observation not yet published at this ISO date (publication rules in seeds/sources.yml)")
     add_executor_arguments(r)
     r.set_defaults(func=_run)
@@ -125,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--out", default="reports/sweep", help="output folder (default reports/sweep)")
     sw.add_argument("--show-code", action="store_true")
     sw.add_argument("--figures-only", dest="figures_only", action="store_true",
-                    help="no HTML reports: the executed notebooks and each figure as <notebook>.figure-NN.png (faster for big sweeps)")
+                    help="no HTML reports: the executed notebooks and each figure as <notebook>.figure-NN.png; files, not pages, for tools that read figures")
     sw.add_argument("--data-cutoff", dest="data_cutoff", metavar="D", help="hide every observation not yet published at this ISO date (publication rules in seeds/sources.yml)")
     add_executor_arguments(sw)
     sw.set_defaults(func=_sweep)
