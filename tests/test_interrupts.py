@@ -17,7 +17,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from rotation import cli, errors, plan, processes, runner
+from rotation import cli, errors, kerneltemplate, plan, processes, runner
 from rotation.data import store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,12 +64,21 @@ def start_cli(toy: Path, tmp: Path, *args: str) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
 
 
+def is_kernel(proc: psutil.Process) -> bool:
+    """A kernel started the usual way (`-m ipykernel_launcher`) or forked by the kernel template
+    (named `rotation-kernel`; its command line is the template's)."""
+    try:
+        return "ipykernel_launcher" in " ".join(proc.cmdline()) or proc.name() == kerneltemplate.KERNEL_PROCESS_NAME
+    except psutil.Error:
+        return False
+
+
 def wait_for_kernels(proc: subprocess.Popen, n: int, timeout: float = 90) -> list[int]:
     """Wait until `proc` has `n` running kernels below it; the pids of all its descendants."""
     end = time.time() + timeout
     while time.time() < end:
         kids = psutil.Process(proc.pid).children(recursive=True)
-        if sum("ipykernel_launcher" in " ".join(k.cmdline()) for k in kids if k.is_running()) >= n:
+        if sum(is_kernel(k) for k in kids if k.is_running()) >= n:
             time.sleep(3)  # the kernels are executing their notebooks now
             return [k.pid for k in psutil.Process(proc.pid).children(recursive=True)]
         time.sleep(0.2)

@@ -41,6 +41,7 @@ MODULE_TIERS: dict[str, str] = {
     "test_timeseries.py": "unit",
     "test_valuation.py": "unit",
     "test_faults.py": "integration",         # toy notebooks run in kernels, the CLI in subprocesses, signals
+    "test_kerneltemplate.py": "integration", # a real kernel template forking kernels; processes signalled
     "test_interrupts.py": "integration",     # signals to CLI subprocesses running toy notebooks in kernels
     "test_fetch.py": "integration",          # rebuilds a store from a local HTTP server, end to end
     "test_notebook_runs.py": "integration",  # papermill runs of single notebooks
@@ -63,6 +64,12 @@ OVERRIDES: dict[str, tuple[str, str]] = {
     "test_runner.py::test_verdict_grid_colours_each_claim_by_date_with_the_thesis_first":
         ("unit", "pure HTML from a hand-made frame"),
     "test_runner.py::test_index_leads_with_the_thesis_verdict": ("unit", "pure HTML from hand-made results"),
+    "test_kerneltemplate.py::test_interpreter_prefix_of_kernel_specs": ("unit", "a pure argv function"),
+    "test_kerneltemplate.py::test_preload_covers_every_notebook_import": ("unit", "parses the notebooks' sources"),
+    "test_kerneltemplate.py::test_preload_leaves_out_the_inline_backend": ("unit", "a constant"),
+    "test_kerneltemplate.py::test_request_kernel_says_why_there_is_no_template": ("unit", "no template, no process"),
+    "test_kerneltemplate.py::test_wait_ready_without_a_template": ("unit", "no template, no process"),
+    "test_kerneltemplate.py::test_start_serves_only_ipykernel_specs": ("unit", "refused before any process starts"),
 }
 
 # Markers added besides the tier (kept when the file already writes them itself).

@@ -12,6 +12,13 @@ Each notebook still gets a fresh kernel of its own. Compared with jupyter_client
   at shutdown) to `<connection file>.log` there instead of the terminal; `kernel_log_tail`
   reads it back when a kernel dies, so the failure message still says why.
 
+* forks the kernel from the run's kernel template (`rotation.kerneltemplate`) when one is
+  running for this kernel spec (`TemplateProvisioner`): the kernel starts with the notebooks'
+  heavy imports already loaded; without a template it is launched the usual way;
+* records each kernel's pid as `<connection file>.pid`, so `processes.stop_recorded_kernels`
+  can stop the kernels of one notebook (a forked kernel is the template's child, not a
+  descendant of the worker that asked for it).
+
 Without `ROTATION_RUNTIME_DIR` (e.g. papermill called directly) it behaves like the default
 manager.
 """
@@ -22,10 +29,45 @@ import uuid
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
 
-from .processes import RUNTIME_ENV
+from . import kerneltemplate
+from .processes import KERNEL_PID_SUFFIX, RUNTIME_ENV
 
 MAX_SOCKET_PATH = 107   # Linux: sun_path holds 108 bytes with the final NUL
+
+
+class TemplateProvisioner(LocalProvisioner):
+    """`LocalProvisioner` that forks the kernel from the run's kernel template when one serves
+    this kernel spec (`kerneltemplate.request_kernel`; it was started with the spec's interpreter), and launches
+    it the usual way otherwise. Signals, polling and shutdown work on the forked kernel's
+    process group (`kerneltemplate.ForkedKernel`)."""
+
+    forked = False
+
+    async def launch_kernel(self, cmd: list[str], **kwargs):
+        socket_path = os.environ.get(kerneltemplate.TEMPLATE_ENV)
+        km = self.parent
+        prefix = kerneltemplate.interpreter_prefix(cmd)
+        if (not socket_path or km is None or prefix is None
+                or os.environ.get(kerneltemplate.TEMPLATE_SPEC_ENV) != km.kernel_name):
+            return await super().launch_kernel(cmd, **kwargs)
+        import asyncio
+
+        cwd = str(kwargs.get("cwd") or os.getcwd())
+        env = dict(kwargs.get("env") or os.environ)
+        log = str(km.log_path) if getattr(km, "log_path", None) else os.devnull
+        try:
+            pid = await asyncio.to_thread(kerneltemplate.request_kernel, socket_path, cmd[len(prefix) + 2:],
+                                          cwd, env, log)
+        except kerneltemplate.TemplateUnavailable as exc:
+            self.log.warning("%s; starting the kernel the usual way", exc)
+            return await super().launch_kernel(cmd, **kwargs)
+        self.process = kerneltemplate.ForkedKernel(pid)
+        self.pid = self.pgid = pid
+        self.cwd = cwd
+        self.forked = True
+        return self.connection_info
 
 
 class RunKernelManager(AsyncKernelManager):
@@ -39,6 +81,18 @@ class RunKernelManager(AsyncKernelManager):
             if len(str(connection)) + len("-ipc-99") <= MAX_SOCKET_PATH:  # else TCP, as jupyter_client does
                 kwargs.setdefault("transport", "ipc")
         super().__init__(**kwargs)
+
+    async def _async_pre_start_kernel(self, **kw):
+        if self.provisioner is None:
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
+            self.provisioner = TemplateProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
+        return await super()._async_pre_start_kernel(**kw)
+
+    async def _async_post_start_kernel(self, **kw):
+        await super()._async_post_start_kernel(**kw)
+        pid = getattr(self.provisioner, "pid", None)
+        if pid and os.environ.get(RUNTIME_ENV) and self.connection_file:
+            Path(self.connection_file).with_suffix(KERNEL_PID_SUFFIX).write_text(str(pid))
 
     @property
     def log_path(self) -> Path | None:
@@ -68,3 +122,4 @@ def kernel_log_tail(runtime: str | os.PathLike, lines: int = 5) -> str:
         if tail:
             texts.append(" | ".join(tail))
     return " || ".join(texts)
+

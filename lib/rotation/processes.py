@@ -28,6 +28,8 @@ RUNTIME_ENV = "ROTATION_RUNTIME_DIR"     # where kernels of this run put connect
 RUNTIME_PREFIX = "rotation-"              # /tmp/rotation-<pid>-<random>
 HANDLED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 PR_SET_PDEATHSIG = 1                      # linux/prctl.h
+PR_SET_NAME = 15                          # linux/prctl.h: the name `top` and `ps -o comm` show (15 bytes)
+KERNEL_PID_SUFFIX = ".pid"                # <runtime>/<connection file stem>.pid: a kernel's pid (rotation.kernels)
 
 
 class Interrupted(BaseException):
@@ -122,11 +124,46 @@ def set_parent_death_signal(sig: int = signal.SIGTERM) -> bool:
         return False
 
 
+def stop_recorded_kernels(runtime: str | os.PathLike | None, sig: int = signal.SIGTERM) -> int:
+    """Send `sig` to the process group of every kernel recorded in the runtime folder `runtime`
+    (`<connection file>.pid`, written by `rotation.kernels` when each kernel started; a kernel
+    forked by the kernel template is not a descendant of the process that asked for it);
+    how many were signalled."""
+    if not runtime or not Path(runtime).is_dir():
+        return 0
+    count = 0
+    for record in Path(runtime).glob(f"*{KERNEL_PID_SUFFIX}"):
+        try:
+            pid = int(record.read_text())
+        except (ValueError, OSError):
+            continue
+        if pid <= 1 or pid == os.getpid():
+            continue
+        with contextlib.suppress(OSError):
+            try:
+                os.killpg(pid, sig)
+            except OSError:
+                os.kill(pid, sig)
+            count += 1
+    return count
+
+
+def set_process_name(name: str) -> bool:
+    """Set this process's short name (what `top`, `ps -o comm` and psutil's `name()` show; at
+    most 15 bytes are kept) with prctl PR_SET_NAME; False where that is not available."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_NAME, ctypes.c_char_p(name.encode()[:15]), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
 def _worker_sigterm(signum, frame):
     for s in (signal.SIGTERM, signal.SIGHUP):  # a second signal must not re-enter this handler
         signal.signal(s, signal.SIG_IGN)
     try:
-        stop_descendants(timeout=2.0)  # this worker's kernel
+        stop_recorded_kernels(os.environ.get(RUNTIME_ENV))  # this worker's kernel, if forked by the template
+        stop_descendants(timeout=2.0)  # this worker's kernel otherwise
     finally:
         os._exit(128 + signum)
 

@@ -1,0 +1,332 @@
+"""A kernel template: one process with the notebooks' heavy imports loaded, forking a fresh
+kernel per notebook.
+
+Why: a notebook's kernel used to spend about 1.5 s starting (a new interpreter importing
+IPython, ipykernel, zmq and tornado) and its first cell 3-4 s importing pandas, matplotlib,
+seaborn, statsmodels and this library; on two cores those seconds were a third of a run.
+The template imports all of that once per run (`PRELOAD`), then, for each kernel, forks:
+the child is a new process (its own pid, session, memory, random seeds, working directory
+and environment) that starts `ipykernel` exactly as `python -m ipykernel_launcher -f
+<connection file>` would, with those modules already in `sys.modules`. Nothing is shared
+between kernels at run time: memory is copy-on-write, and no data is loaded before the fork.
+
+The template is started ahead of need (`started`, by the local pool before its workers, by a
+Dask worker when it starts: `ensure_running`), is single-threaded when it forks, reaps its
+children (SIGCHLD ignored), ignores the terminal's Ctrl-C (the run stops it), and dies with the
+process that started it (parent-death signal); its kernels die with it. `rotation.kernels`'
+`TemplateProvisioner` asks it for a kernel over a Unix socket (`request_kernel`) and falls back
+to launching the kernel the usual way when no template is running or it cannot serve that
+kernel spec.
+
+What differs from a kernel started the usual way, on purpose or unavoidably:
+* `MPLBACKEND` is the inline backend before matplotlib is imported (ipykernel would set the
+  same for a fresh kernel; a non-inline value would drop every figure);
+* environment variables read only at import time by the preloaded modules (e.g.
+  `OPENBLAS_NUM_THREADS`) take the template's values; string hashing uses the template's
+  seed; `random` and `numpy.random`'s global generators are re-seeded from the OS in every
+  kernel, as in a fresh process.
+
+Protocol: the client connects to the socket, sends one JSON line {"argv", "cwd", "env", "log"} and reads one JSON line {"pid": N} or {"error": "..."}. The socket appears
+(an atomic rename) only when the imports are done; if they fail, `<socket>.failed` holds why.
+"""
+from __future__ import annotations
+
+import atexit
+import contextlib
+import gc
+import importlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from . import processes
+
+TEMPLATE_ENV = "ROTATION_KERNEL_TEMPLATE"            # the socket of this run's template
+TEMPLATE_SPEC_ENV = "ROTATION_KERNEL_TEMPLATE_SPEC"  # the kernel spec it serves
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+KERNEL_PROCESS_NAME = "rotation-kernel"             # a forked kernel's name in `top` / `ps -o comm`
+READY_TIMEOUT = 90.0   # seconds a kernel request waits for the template's imports
+
+# What the notebooks import in their first cells (kept in step by tests/test_kerneltemplate.py),
+# plus what an ipykernel needs before it can answer. Never `matplotlib_inline`: its backend
+# hooks itself into the IPython shell when first imported, and there is no shell before the
+# fork (a template that imported it would give kernels that drop every figure).
+PRELOAD = (
+    "numpy", "pandas", "scipy.stats", "statsmodels.api", "matplotlib", "matplotlib.pyplot", "seaborn",
+    "IPython", "IPython.display", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell",
+    "ipykernel.debugger",
+    "rotation.data", "rotation.findings", "rotation.params", "rotation.plotting", "rotation.results",
+    "rotation.spreads", "rotation.valuation", "rotation.rates", "rotation.thesis", "rotation.overview",
+    "rotation.inference", "rotation.credit", "rotation.concentration", "rotation.claims",
+    "rotation.episodes", "rotation.timeseries",
+)
+
+
+class TemplateUnavailable(Exception):
+    """No template answers (none started, it failed to import, or it serves another kernel spec)."""
+
+
+# ----------------------------------------------------------------------------- the server
+
+def interpreter_prefix(argv: list[str]) -> list[str] | None:
+    """The interpreter part of a kernel spec's argv, `[python, options...]` before
+    `-m ipykernel_launcher`, or None when the spec does not start an ipykernel that way."""
+    for i in range(1, len(argv) - 1):
+        if argv[i] == "-m" and argv[i + 1] == "ipykernel_launcher":
+            return list(argv[:i])
+    return None
+
+
+def serve(socket_path: str) -> int:
+    """The template process: import `PRELOAD`, listen on `socket_path`, fork a kernel per request."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)         # the run decides when the template stops
+    parent = os.getppid()
+    processes.set_parent_death_signal(signal.SIGTERM)
+    if os.getppid() != parent:
+        return 1
+    if sys.path and sys.path[0] in ("", os.getcwd()):    # as ipykernel_launcher does; IPython adds '' back
+        del sys.path[0]
+    if os.environ.get("MPLBACKEND") != INLINE_BACKEND:  # before matplotlib is imported
+        os.environ["MPLBACKEND"] = INLINE_BACKEND
+    try:
+        for name in PRELOAD:
+            importlib.import_module(name)
+    except BaseException as exc:  # say why; every kernel request then falls back
+        Path(f"{socket_path}.failed").write_text(f"{type(exc).__name__}: {exc}", encoding="utf-8")
+        return 1
+    gc.collect()
+    gc.freeze()   # kernels' garbage collections leave the preloaded objects (and their pages) alone
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)        # kernels are reaped as they exit
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    staging = f"{socket_path}.{os.getpid()}"
+    listener.bind(staging)
+    listener.listen(16)
+    os.replace(staging, socket_path)                    # ready: the socket appears only now
+    while True:
+        conn, _ = listener.accept()
+        with conn:
+            try:
+                request = json.loads(conn.makefile("rb").readline())
+                pid = _fork_kernel(request, (listener, conn))
+                reply = {"pid": pid}
+            except Exception as exc:  # a bad request is that request's failure, not the template's
+                reply = {"error": f"{type(exc).__name__}: {exc}"}
+            with contextlib.suppress(OSError):
+                conn.sendall(json.dumps(reply).encode() + b"\n")
+
+
+def _fork_kernel(request: dict, inherited: tuple) -> int:
+    """Fork a kernel for `request`; in the parent return its pid (the child never returns)."""
+    argv = list(request.get("argv") or [])
+    cwd, env, log = request["cwd"], dict(request["env"]), request["log"]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 1
+    try:
+        for sock in inherited:
+            sock.close()
+        os.setsid()                                      # its own process group, away from the terminal
+        processes.set_parent_death_signal(signal.SIGTERM)
+        processes.set_process_name(KERNEL_PROCESS_NAME)  # its command line stays the template's
+        for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD):
+            signal.signal(s, signal.SIG_DFL)
+        out = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        os.dup2(out, 1)
+        os.dup2(out, 2)
+        os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+        os.chdir(cwd)
+        os.environ.clear()
+        os.environ.update(env)
+        os.environ["JPY_PARENT_PID"] = str(os.getppid())  # ipykernel watches its parent: the template
+        os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
+        _reseed()
+        gc.unfreeze()
+        sys.argv = ["ipykernel_launcher", *argv]
+        from ipykernel import kernelapp
+
+        kernelapp.launch_new_instance(argv=argv)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        with contextlib.suppress(BaseException):
+            atexit._run_exitfuncs()                      # what a normal interpreter exit would run
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)                                   # never back into the template's loop
+
+
+def _reseed() -> None:
+    """Fresh seeds for the global random generators, as a new interpreter would have."""
+    import random
+
+    random.seed()
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        numpy.random.seed()
+
+
+# ----------------------------------------------------------------------------- the client
+
+def wait_ready(socket_path: str | None = None, timeout: float = READY_TIMEOUT) -> bool:
+    """Wait until the template at `socket_path` (default: this process's, `TEMPLATE_ENV`) has
+    its imports done; False (at once) when there is none or it failed, or after `timeout`."""
+    socket_path = socket_path or os.environ.get(TEMPLATE_ENV)
+    if not socket_path:
+        return False
+    deadline = time.monotonic() + timeout
+    while not os.path.exists(socket_path):
+        if os.path.exists(f"{socket_path}.failed") or time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def request_kernel(socket_path: str, argv: list[str], cwd: str, env: dict, log: str,
+                   timeout: float = READY_TIMEOUT) -> int:
+    """Ask the template at `socket_path` for a kernel started as `ipykernel_launcher *argv`
+    (`-f <connection file>` among them) in the folder `cwd` with the environment `env`, its
+    output going to the file `log`; its pid. Waits up to `timeout` seconds
+    for the template's imports; `TemplateUnavailable` when there is none or it failed."""
+    if not wait_ready(socket_path, timeout):
+        failed = Path(f"{socket_path}.failed")
+        if failed.exists():
+            raise TemplateUnavailable(f"kernel template failed: {failed.read_text(encoding='utf-8')}")
+        raise TemplateUnavailable(f"no kernel template at {socket_path} after {timeout:g} s")
+    request = {"argv": argv, "cwd": cwd, "env": env, "log": log}
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.settimeout(30)
+            sock.connect(socket_path)
+            sock.sendall(json.dumps(request).encode() + b"\n")
+            reply = json.loads(sock.makefile("rb").readline() or b"{}")
+    except (OSError, ValueError) as exc:
+        raise TemplateUnavailable(f"kernel template at {socket_path}: {exc}") from None
+    if "pid" not in reply:
+        raise TemplateUnavailable(f"kernel template at {socket_path}: {reply.get('error', 'no reply')}")
+    return int(reply["pid"])
+
+
+class ForkedKernel:
+    """A `subprocess.Popen`-like handle of a kernel forked by the template (not a child of this
+    process, so it is watched through a pidfd and cannot be waited for; its exit status is not
+    known here and reported as 0). Signals go to its process group (the kernel and anything it
+    started)."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.returncode: int | None = None
+        try:
+            self._fd: int | None = os.pidfd_open(pid)
+        except ProcessLookupError:
+            self._fd, self.returncode = None, 0
+        except (AttributeError, OSError):   # no pidfd here: poll with signal 0
+            self._fd = None
+
+    def poll(self) -> int | None:
+        if self.returncode is not None:
+            return self.returncode
+        if self._fd is not None:
+            import select
+
+            if select.select([self._fd], [], [], 0)[0]:
+                self._close(0)
+        elif not processes._pid_alive(self.pid):
+            self._close(0)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout)
+            time.sleep(0.02)
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is not None:
+            return
+        try:
+            os.killpg(self.pid, signum)
+        except OSError:
+            os.kill(self.pid, signum)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def _close(self, code: int) -> None:
+        self.returncode = code
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+# ------------------------------------------------------------------ starting and stopping
+
+def start(folder: Path, kernel_spec_name: str | None) -> subprocess.Popen | None:
+    """Start a template for the kernel spec `kernel_spec_name` with its socket in `folder` and
+    point this process's kernels at it (`TEMPLATE_ENV`, `TEMPLATE_SPEC_ENV`); returns at once
+    (the imports run in the background). None when the spec does not start an ipykernel the
+    usual way (then kernels start as they always did)."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    if not kernel_spec_name:
+        return None
+    try:
+        argv = KernelSpecManager().get_kernel_spec(kernel_spec_name).argv
+    except NoSuchKernel:
+        return None
+    prefix = interpreter_prefix(argv)
+    if prefix is None:
+        return None
+    socket_path = str(Path(folder) / "kt.sock")
+    env = {**os.environ, "MPLBACKEND": INLINE_BACKEND}
+    proc = subprocess.Popen([*prefix, "-m", "rotation.kerneltemplate", socket_path], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=str(folder))
+    os.environ[TEMPLATE_ENV] = socket_path
+    os.environ[TEMPLATE_SPEC_ENV] = kernel_spec_name
+    return proc
+
+
+def stop(proc: subprocess.Popen | None) -> None:
+    """Stop a template started by `start` (its kernels die with it) and forget it here."""
+    for name in (TEMPLATE_ENV, TEMPLATE_SPEC_ENV):
+        os.environ.pop(name, None)
+    if proc is None or proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@contextlib.contextmanager
+def started(folder: Path, kernel_spec_name: str | None):
+    """`start` for the block, `stop` after it."""
+    proc = start(folder, kernel_spec_name)
+    try:
+        yield proc
+    finally:
+        stop(proc)
+
+
+if __name__ == "__main__":
+    sys.exit(serve(sys.argv[1]))
