@@ -235,9 +235,8 @@ def execute_jobs(jobs: list[tuple], workers: int, progress) -> dict:
     template (`rotation.kerneltemplate`), started first so its imports overlap the pool's start. Interrupted (Ctrl-C, SIGTERM, SIGHUP:
     `processes.Interrupted`) or failing here, every worker and kernel is stopped before the
     exception goes on; workers also die with this process if it is killed."""
-    kernels = [job[5] for job in jobs]
     with processes.runtime_folder() as runtime, inline_figures(progress), \
-            kerneltemplate.started(runtime, max(set(kernels), key=kernels.count) if kernels else None):
+            kerneltemplate.started(runtime, kerneltemplate.main_kernel(jobs)):
         try:
             return _execute_jobs(jobs, workers, progress)
         except BaseException:

@@ -37,13 +37,17 @@ import uuid
 from pathlib import Path
 
 from .errors import RotationError, RunRequestError
-from . import execute, processes
+from . import execute, kerneltemplate, processes
 from .execute import NotebookResult
 
 EXECUTORS = ("local", "dask")
 
 
 CONNECT_TIMEOUT = 5.0       # seconds to wait for a scheduler to answer
+
+# The LocalCluster of `--executor dask` has no dashboard, so nothing reads the statistical
+# profiles its workers would otherwise sample from the task thread every 10 ms.
+LOCAL_CLUSTER_CONFIG = {"distributed.worker.profile.enabled": False}
 
 
 class WorkerMismatchError(RotationError):
@@ -107,10 +111,11 @@ def check_worker(expected: dict[str, str], actual: dict[str, str], where: str) -
 # --------------------------------------------------------------------------- the remote task
 
 def execute_one_remote(stem: str, filename: str, source: bytes, parameters: dict, kernel: str,
-                       rendering: str, expected: dict[str, str]) -> tuple[NotebookResult, dict[str, bytes]]:
+                       rendering: str, expected: dict[str, str], run_id: str = "") -> tuple[NotebookResult, dict[str, bytes]]:
     """One notebook on a Dask worker: check the worker's environment against the client's
     `expected` fingerprints, execute the notebook (its bytes `source`, saved as `filename`) in a
-    temporary folder of this worker with its own kernel runtime folder, and return
+    temporary folder of this worker with its own kernel runtime folder (registered under
+    `run_id`, so `daskworker.stop_run_kernels` can stop its kernel), and return
     (NotebookResult, {file name: bytes} of every file written: the executed notebook and its HTML)."""
     check_worker(expected, environment_fingerprint(), _worker_name())
     work = Path(tempfile.mkdtemp(prefix="rotation-task-"))
@@ -119,7 +124,10 @@ def execute_one_remote(stem: str, filename: str, source: bytes, parameters: dict
         src.parent.mkdir()
         staging.mkdir()
         src.write_bytes(source)
-        with processes.runtime_folder(), execute.inline_figures(lambda message: None):
+        from .daskworker import task_of
+
+        with processes.runtime_folder() as runtime, task_of(run_id, runtime), \
+                execute.inline_figures(lambda message: None):
             result = execute.execute_one(stem, str(src), str(staging), parameters, kernel, rendering)
         files = {f.name: f.read_bytes() for f in staging.iterdir() if f.is_file()}
     finally:
@@ -168,18 +176,36 @@ class DaskExecutor:
         """{key: NotebookResult}: every job as a task; results (and report files) come back here."""
         if self.client is not None:
             return submit_and_collect(self.client, jobs, progress)
+        import dask
         from distributed import Client, LocalCluster
 
+        cluster = None
         try:
             with contextlib.ExitStack() as stack:
+                # the workers inherit this process's environment: one kernel template serves them all
+                runtime = stack.enter_context(processes.runtime_folder())
+                stack.enter_context(kerneltemplate.started(runtime, kerneltemplate.main_kernel(jobs)))
+                stack.enter_context(dask.config.set(LOCAL_CLUSTER_CONFIG))
                 cluster = stack.enter_context(LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                                            dashboard_address=None, silence_logs=logging.ERROR))
+                stack.enter_context(processes.before_stopping(lambda: no_restarts(cluster)))
                 client = stack.enter_context(Client(cluster, set_as_default=False))
                 progress(f"dask: local cluster of {workers} worker process(es) at {cluster.scheduler_address}")
                 return submit_and_collect(client, jobs, progress)
         except BaseException:  # interrupted or failing: the cluster's workers and their kernels stop now
+            no_restarts(cluster)
             processes.stop_descendants()
             raise
+
+
+def no_restarts(cluster) -> None:
+    """Tell a LocalCluster's nannies that their workers are going away for good (the state
+    `Nanny.close_gracefully` sets), so stopping the workers does not make the nannies start new
+    ones that the cluster's close then has to wait for (seconds after a Ctrl-C)."""
+    from distributed.core import Status
+
+    for nanny in list(getattr(cluster, "workers", {}).values()):
+        nanny.status = Status.closing_gracefully
 
 
 def connect(address: str, timeout: float = CONNECT_TIMEOUT):
@@ -208,16 +234,20 @@ def submit_and_collect(client, jobs: list[tuple], progress) -> dict:
     Interrupted, every unfinished task is cancelled before the exception goes on."""
     from distributed import as_completed
 
+    from .daskworker import PLUGIN_NAME, WarmUp, stop_run_kernels
+
     expected = environment_fingerprint()
     run_id = uuid.uuid4().hex[:8]
     futures = {}
-    for key, stem, path, staging, parameters, kernel, rendering in jobs:
-        label = key if isinstance(key, str) else "-".join(map(str, key))
-        fut = client.submit(execute_one_remote, stem, Path(path).name, Path(path).read_bytes(), parameters,
-                            kernel, rendering, expected, pure=False, retries=1, key=f"rotation-{run_id}-{label}")
-        futures[fut] = (key, stem, staging, parameters)
-    results, total, t0 = {}, len(futures), time.perf_counter()
+    results, total, t0 = {}, len(jobs), time.perf_counter()
     try:
+        client.register_plugin(WarmUp(kerneltemplate.main_kernel(jobs)), name=PLUGIN_NAME)   # each worker: template, imports
+        for key, stem, path, staging, parameters, kernel, rendering in jobs:
+            label = key if isinstance(key, str) else "-".join(map(str, key))
+            fut = client.submit(execute_one_remote, stem, Path(path).name, Path(path).read_bytes(), parameters,
+                                kernel, rendering, expected, run_id, pure=False, retries=1,
+                                key=f"rotation-{run_id}-{label}")
+            futures[fut] = (key, stem, staging, parameters)
         for fut in as_completed(list(futures), loop=client.loop):
             key, stem, staging, parameters = futures[fut]
             try:
@@ -231,9 +261,14 @@ def submit_and_collect(client, jobs: list[tuple], progress) -> dict:
                                      error=f"dask task failed: {type(exc).__name__}: {exc}")
             results[key] = res
             progress(execute.progress_line(key, res, len(results), total, time.perf_counter() - t0))
-    except BaseException:
+    except BaseException:  # cancelled tasks still running keep going: stop their kernels on every worker
         client.cancel(list(futures))
+        with contextlib.suppress(Exception):
+            client.run(stop_run_kernels, run_id)
         raise
+    finally:
+        with contextlib.suppress(Exception):
+            client.unregister_worker_plugin(PLUGIN_NAME)   # each worker stops the template it started
     return results
 
 

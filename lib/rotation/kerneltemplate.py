@@ -318,6 +318,13 @@ def stop(proc: subprocess.Popen | None) -> None:
         proc.wait()
 
 
+def main_kernel(jobs: list[tuple]) -> str | None:
+    """The kernel spec most notebook jobs `(key, stem, path, staging, parameters, kernel,
+    rendering)` use: the one a run's template serves (None for no jobs)."""
+    kernels = [job[5] for job in jobs]
+    return max(set(kernels), key=kernels.count) if kernels else None
+
+
 @contextlib.contextmanager
 def started(folder: Path, kernel_spec_name: str | None):
     """`start` for the block, `stop` after it."""

@@ -49,16 +49,31 @@ class Interrupted(BaseException):
 
 
 _received: list[int] = []   # signals received inside `interrupts_raise`
+_before_stop: list = []     # callables run before the workers are stopped (`before_stopping`)
 
 
 def _raise_interrupted(signum, frame):
-    """Record the signal, stop every worker and kernel at once (the first time), and raise
-    `Interrupted`."""
+    """Record the signal, stop every worker and kernel at once (the first time; after the
+    `before_stopping` callbacks), and raise `Interrupted`."""
     first = not _received
     _received.append(signum)
     if first:
+        for callback in list(_before_stop):
+            with contextlib.suppress(Exception):
+                callback()
         stop_descendants(timeout=2.0)
     raise Interrupted(signum)
+
+
+@contextlib.contextmanager
+def before_stopping(callback):
+    """Inside the block, an interrupt runs `callback()` before it stops the workers (e.g. telling
+    a Dask LocalCluster's nannies not to restart the workers about to be stopped)."""
+    _before_stop.append(callback)
+    try:
+        yield
+    finally:
+        _before_stop.remove(callback)
 
 
 @contextlib.contextmanager
@@ -94,13 +109,24 @@ def signals_deferred():
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
+def _helpers_to_keep() -> set[int]:
+    """multiprocessing's resource tracker: it exits by itself once this process ends, and killing
+    it early makes multiprocessing start another that prints a KeyError traceback for every
+    semaphore the first one knew (what Ctrl-C on a Dask LocalCluster run used to show)."""
+    from multiprocessing import resource_tracker
+
+    pid = getattr(resource_tracker._resource_tracker, "_pid", None)
+    return {pid} if pid else set()
+
+
 def stop_descendants(timeout: float = 3.0) -> int:
-    """Terminate every descendant of this process (workers, kernels): SIGTERM, then SIGKILL for
-    any still alive after `timeout` seconds. Returns how many there were."""
+    """Terminate every descendant of this process (workers, kernels; not multiprocessing's
+    resource tracker, `_helpers_to_keep`): SIGTERM, then SIGKILL for any still alive after
+    `timeout` seconds. Returns how many there were."""
     import psutil
 
     try:
-        procs = psutil.Process().children(recursive=True)
+        procs = [p for p in psutil.Process().children(recursive=True) if p.pid not in _helpers_to_keep()]
     except psutil.Error:
         return 0
     for p in procs:
@@ -126,13 +152,13 @@ def set_parent_death_signal(sig: int = signal.SIGTERM) -> bool:
 
 def stop_recorded_kernels(runtime: str | os.PathLike | None, sig: int = signal.SIGTERM) -> int:
     """Send `sig` to the process group of every kernel recorded in the runtime folder `runtime`
-    (`<connection file>.pid`, written by `rotation.kernels` when each kernel started; a kernel
+    or a folder inside it (`<connection file>.pid`, written by `rotation.kernels` when each kernel started; a kernel
     forked by the kernel template is not a descendant of the process that asked for it);
     how many were signalled."""
     if not runtime or not Path(runtime).is_dir():
         return 0
     count = 0
-    for record in Path(runtime).glob(f"*{KERNEL_PID_SUFFIX}"):
+    for record in Path(runtime).rglob(f"*{KERNEL_PID_SUFFIX}"):   # a run's folder holds one folder per notebook
         try:
             pid = int(record.read_text())
         except (ValueError, OSError):
