@@ -8,8 +8,11 @@ without starting anything.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -19,7 +22,7 @@ import pandas as pd
 import psutil
 import pytest
 
-from rotation import executors, runner
+from rotation import executors, kerneltemplate, runner
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -109,51 +112,36 @@ def figures(sweep_folder: Path) -> pd.DataFrame:
     return table.sort_values(["run_as_of", "notebook", "figure"]).reset_index(drop=True)
 
 
-@pytest.mark.system
-def test_sweep_through_a_dask_scheduler_matches_the_local_pool(tmp_path):
+@contextlib.contextmanager
+def dask_cluster(tmp_path: Path, workers: int = 2):
+    """A real `dask scheduler` and `workers` single-threaded `dask worker` processes on 127.0.0.1;
+    yields (address, family): `family()` is every process started here with its descendants at
+    the time of the call (remembered, so kernels the workers started are checked too). Every
+    process is stopped afterwards, and the block fails if any is still running."""
     assert DASK.exists(), f"{DASK} missing: install requirements.lock (distributed)"
-    nbs = tmp_path / "notebooks"
-    nbs.mkdir()
-    write_nb(nbs / "01_toy.ipynb", TOY)
     started: list[subprocess.Popen] = []
-    family: set[psutil.Process] = set()   # every process started here and each of its descendants
+    seen: set[psutil.Process] = set()
+
+    def family() -> set[psutil.Process]:
+        for p in started:
+            with contextlib.suppress(psutil.Error):
+                seen.update({psutil.Process(p.pid), *psutil.Process(p.pid).children(recursive=True)})
+        return seen
+
     try:
         sched_file = tmp_path / "scheduler.json"
         started.append(start(["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
                               "--scheduler-file", str(sched_file)], tmp_path, tmp_path / "scheduler.log"))
         wait_for_file(sched_file, started[0])
         address = json.loads(sched_file.read_text())["address"]
-        for i in range(2):
+        for i in range(workers):
             (tmp_path / f"w{i}").mkdir()
             started.append(start(["worker", address, "--nthreads", "1", "--nworkers", "1", "--host", "127.0.0.1",
                                   "--no-dashboard", "--local-directory", str(tmp_path / f"w{i}")],
                                  tmp_path / f"w{i}", tmp_path / f"worker{i}.log"))
-        with executors.open_executor(scheduler=address) as ex:
-            ex.client.wait_for_workers(2, timeout=60)
-            assert sorted(w["nthreads"] for w in ex.client.scheduler_info()["workers"].values()) == [1, 1]
-            for p in started:
-                family |= {psutil.Process(p.pid), *psutil.Process(p.pid).children(recursive=True)}
-            t0 = time.perf_counter()
-            dask_res = runner.sweep(DATES, out=tmp_path / "dask", folder=nbs, progress=QUIET, executor=ex)
-            t_dask = time.perf_counter() - t0
-            for p in started:  # kernels the workers started are theirs to stop; remember them too
-                family |= {psutil.Process(p.pid), *psutil.Process(p.pid).children(recursive=True)}
-        t0 = time.perf_counter()
-        local_res = runner.sweep(DATES, out=tmp_path / "local", folder=nbs, jobs=2, progress=QUIET)
-        t_local = time.perf_counter() - t0
-        print(f"two-date toy sweep: local pool {t_local:.1f}s, dask scheduler + 2 workers {t_dask:.1f}s")
-
-        for res in (dask_res, local_res):
-            assert {d: r["01_toy"].status for d, r in res.items()} == {d: "ok" for d in DATES}
-        dask_table, local_table = figures(tmp_path / "dask"), figures(tmp_path / "local")
-        expected = {(d, "year"): int(d[:4]) for d in DATES} | {(d, "month"): int(d[5:7]) for d in DATES}
-        got = {(r.run_as_of, r.figure): int(r.value) for r in dask_table.itertuples()}
-        assert got == expected
-        pd.testing.assert_frame_equal(dask_table, local_table)
-        for d in DATES:  # the reports came back from the workers: executed notebook, HTML with its figure
-            html = (tmp_path / "dask" / d / "01_toy.html").read_text()
-            assert "data:image/png;base64," in html and (tmp_path / "dask" / d / "01_toy.ipynb").exists()
+        yield address, family
     finally:
+        family()
         for p in started:
             p.terminate()
         for p in started:
@@ -162,7 +150,71 @@ def test_sweep_through_a_dask_scheduler_matches_the_local_pool(tmp_path):
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait(timeout=10)
-        gone, alive = psutil.wait_procs(list(family), timeout=15)
+        gone, alive = psutil.wait_procs(list(seen), timeout=15)
     assert all(p.returncode is not None for p in started)
     assert not [p for p in alive if p.is_running() and p.status() != psutil.STATUS_ZOMBIE], \
         f"still running after the test: {alive}"
+
+
+@pytest.mark.system
+def test_sweep_through_a_dask_scheduler_matches_the_local_pool(tmp_path):
+    nbs = tmp_path / "notebooks"
+    nbs.mkdir()
+    write_nb(nbs / "01_toy.ipynb", TOY)
+    with dask_cluster(tmp_path) as (address, family):
+        with executors.open_executor(scheduler=address) as ex:
+            ex.client.wait_for_workers(2, timeout=60)
+            assert sorted(w["nthreads"] for w in ex.client.scheduler_info()["workers"].values()) == [1, 1]
+            family()
+            t0 = time.perf_counter()
+            dask_res = runner.sweep(DATES, out=tmp_path / "dask", folder=nbs, progress=QUIET, executor=ex)
+            t_dask = time.perf_counter() - t0
+            family()  # kernels the workers started are theirs to stop; remember them too
+        t0 = time.perf_counter()
+        local_res = runner.sweep(DATES, out=tmp_path / "local", folder=nbs, jobs=2, progress=QUIET)
+        t_local = time.perf_counter() - t0
+        print(f"two-date toy sweep: local pool {t_local:.1f}s, dask scheduler + 2 workers {t_dask:.1f}s")
+
+    for res in (dask_res, local_res):
+        assert {d: r["01_toy"].status for d, r in res.items()} == {d: "ok" for d in DATES}
+    dask_table, local_table = figures(tmp_path / "dask"), figures(tmp_path / "local")
+    expected = {(d, "year"): int(d[:4]) for d in DATES} | {(d, "month"): int(d[5:7]) for d in DATES}
+    got = {(r.run_as_of, r.figure): int(r.value) for r in dask_table.itertuples()}
+    assert got == expected
+    pd.testing.assert_frame_equal(dask_table, local_table)
+    for d in DATES:  # the reports came back from the workers: executed notebook, HTML with its figure
+        html = (tmp_path / "dask" / d / "01_toy.html").read_text()
+        assert "data:image/png;base64," in html and (tmp_path / "dask" / d / "01_toy.ipynb").exists()
+
+
+LAUNCH = ("import sys\nfrom pathlib import Path\nfrom rotation import cli, plan\n"
+          "plan.notebooks_dir = lambda: Path(sys.argv[1])\nsys.exit(cli.main(sys.argv[2:]))\n")
+
+
+@pytest.mark.system
+@pytest.mark.faults
+def test_ctrl_c_stops_the_kernels_running_on_remote_workers(tmp_path):
+    """Ctrl-C of `rotation sweep --scheduler`: cancelling a Dask task does not stop one already
+    running, so the client stops the run's kernels on every worker; the workers stay up."""
+    nbs = tmp_path / "notebooks"
+    nbs.mkdir()
+    write_nb(nbs / "01_slow.ipynb", "import time\ntime.sleep(300)\n")
+    with dask_cluster(tmp_path) as (address, family):
+        workers = [p for p in family() if "worker" in " ".join(p.cmdline()) and "scheduler" not in " ".join(p.cmdline())]
+        cli_run = subprocess.Popen([sys.executable, "-c", LAUNCH, str(nbs), "sweep", "--as-of", *DATES,
+                                    "--scheduler", address, "--out", str(tmp_path / "out")], cwd=ROOT,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        end, kernels = time.monotonic() + 120, []
+        while len(kernels) < 2:
+            assert cli_run.poll() is None, cli_run.communicate()
+            assert time.monotonic() < end, "the kernels did not start on the workers"
+            kernels = [p for p in family() if p.is_running() and p.name() == kerneltemplate.KERNEL_PROCESS_NAME]
+            time.sleep(0.3)
+        time.sleep(2)                               # both notebooks are sleeping in their kernels now
+        os.killpg(cli_run.pid, signal.SIGINT)       # what a terminal's Ctrl-C does
+        out, err = cli_run.communicate(timeout=60)
+        _, alive = psutil.wait_procs(kernels, timeout=15)
+        assert cli_run.returncode == 130, err
+        assert "interrupted (SIGINT)" in err and "Traceback" not in err, err
+        assert not alive, f"kernels still running on the workers: {alive}"
+        assert all(w.is_running() for w in workers)  # the cluster survives its client's Ctrl-C
