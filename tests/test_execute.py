@@ -66,3 +66,14 @@ def test_report_file_names_follow_the_rendering():
                                      kept={"report": "03_x.ipynb"})
     assert (html.report_file, html.failure_file, html.kept_file) == ("03_x.html", "03_x.failed.html", "03_x.html")
     assert (figures.report_file, figures.failure_file, figures.kept_file) == ("03_x.ipynb", "03_x.failed.ipynb", "03_x.ipynb")
+
+
+def test_bench_reads_the_kernel_template_line():
+    from rotation.bench import template_line
+
+    log = ("running 7 notebook(s) with 2 worker(s)\n[7/7] 05_claims_check: ok in 5.3s\n"
+           "kernel template: 29 modules imported once in 2.04 s; 6 of 7 kernels forked from it\ndone in 18.7s\n")
+    assert template_line(log) == {"seconds": "2.04", "forked": "6 of 7 kernels forked from it"}
+    failed = "kernel template failed (ImportError: x); kernels started the usual way\n"
+    assert template_line(failed) == {"seconds": "n/a", "forked": failed.strip()}
+    assert template_line("done\n")["forked"] == "no kernel template line in the log"

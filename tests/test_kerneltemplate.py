@@ -239,3 +239,34 @@ def test_a_forked_kernel_draws_the_same_figures_as_a_fresh_one(tmp_path, monkeyp
 
     assert texts(forked) == texts(fresh)
 
+
+
+def test_a_kernel_that_dies_keeps_the_outputs_made_before(template, tmp_path):
+    """The executed notebook is written once, when execution ends however it ends: a kernel
+    killed in its second cell still leaves the first cell's output in the failure report."""
+    from rotation.execute import execute_one
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("print('made before the crash')"),
+                nbformat.v4.new_code_cell("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"),
+                nbformat.v4.new_code_cell("print('never')")]
+    src = tmp_path / "01_dies.ipynb"
+    nbformat.write(nb, src)
+    (tmp_path / "out").mkdir()
+    result = execute_one("01_dies", str(src), str(tmp_path / "out"), {}, "rotation", "html")
+    assert result.status == "failed" and "DeadKernelError" in result.error, result.error
+    executed = nbformat.read(tmp_path / "out" / "01_dies.ipynb", as_version=4)
+    assert [o.get("text") for o in executed.cells[0].outputs] == ["made before the crash\n"]
+    assert executed.cells[2].outputs == []
+    assert "made before the crash" in (tmp_path / "out" / "01_dies.html").read_text()
+
+
+def test_summary_line_reads_the_template_record(tmp_path):
+    socket_path = str(tmp_path / "kt.sock")
+    Path(f"{socket_path}.json").write_text(json.dumps({"pid": 1, "modules": 29, "import_seconds": 2.0, "forks": 6}))
+    assert kerneltemplate.summary(7, socket_path) == \
+        "kernel template: 29 modules imported once in 2.00 s; 6 of 7 kernels forked from it"
+    Path(f"{socket_path}.failed").write_text("ImportError: no seaborn")
+    assert kerneltemplate.summary(7, socket_path) == \
+        "kernel template failed (ImportError: no seaborn); kernels started the usual way"
+    assert "not ready" in kerneltemplate.summary(7, str(tmp_path / "other.sock"))

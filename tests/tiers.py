@@ -70,6 +70,7 @@ OVERRIDES: dict[str, tuple[str, str]] = {
     "test_kerneltemplate.py::test_request_kernel_says_why_there_is_no_template": ("unit", "no template, no process"),
     "test_kerneltemplate.py::test_wait_ready_without_a_template": ("unit", "no template, no process"),
     "test_kerneltemplate.py::test_start_serves_only_ipykernel_specs": ("unit", "refused before any process starts"),
+    "test_kerneltemplate.py::test_summary_line_reads_the_template_record": ("unit", "reads hand-written files"),
 }
 
 # Markers added besides the tier (kept when the file already writes them itself).

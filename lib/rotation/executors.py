@@ -191,7 +191,9 @@ class DaskExecutor:
                 stack.enter_context(processes.before_stopping(lambda: no_restarts(cluster)))
                 client = stack.enter_context(Client(cluster, set_as_default=False))
                 progress(f"dask: local cluster of {workers} worker process(es) at {cluster.scheduler_address}")
-                return submit_and_collect(client, jobs, progress)
+                results = submit_and_collect(client, jobs, progress)
+                progress(kerneltemplate.summary(len(jobs)))
+                return results
         except BaseException:  # interrupted or failing: the cluster's workers and their kernels stop now
             no_restarts(cluster)
             processes.stop_descendants()
