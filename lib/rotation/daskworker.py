@@ -51,6 +51,22 @@ def stop_run_kernels(run_id: str) -> int:
     return sum(processes.stop_recorded_kernels(folder, signal.SIGKILL) for folder in list(_running.get(run_id, ())))
 
 
+def load_runner_modules() -> None:
+    """Import papermill and build the HTML exporter in this worker (once), not in its first task."""
+    import papermill  # noqa: F401
+
+    from .execute import html_exporter, register_engine
+
+    html_exporter()
+    register_engine()
+
+
+def dask_setup(worker) -> None:
+    """Dask's preload hook (`LocalCluster(preload=["rotation.daskworker"])`): the imports start
+    while the cluster's other workers and the kernel template are still starting."""
+    load_runner_modules()
+
+
 class WarmUp(WorkerPlugin):
     """Kernel template and imports ready before a run's first task (see the module docstring)."""
 
@@ -67,11 +83,7 @@ class WarmUp(WorkerPlugin):
                                                  dir=processes.runtime_base()))
             self._template = kerneltemplate.start(self._folder, self.kernel)
         kerneltemplate.wait_ready()
-        import papermill  # noqa: F401  (loaded now, not in the first task)
-
-        from .execute import html_exporter
-
-        html_exporter()
+        load_runner_modules()
 
     def _inherited_template(self) -> bool:
         """A template this worker inherited from the client (LocalCluster) that is still starting."""

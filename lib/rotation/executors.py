@@ -187,7 +187,8 @@ class DaskExecutor:
                 stack.enter_context(kerneltemplate.started(runtime, kerneltemplate.main_kernel(jobs)))
                 stack.enter_context(dask.config.set(LOCAL_CLUSTER_CONFIG))
                 cluster = stack.enter_context(LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                                           dashboard_address=None, silence_logs=logging.ERROR))
+                                                           dashboard_address=None, silence_logs=logging.ERROR,
+                                                           preload=["rotation.daskworker"]))
                 stack.enter_context(processes.before_stopping(lambda: no_restarts(cluster)))
                 client = stack.enter_context(Client(cluster, set_as_default=False))
                 progress(f"dask: local cluster of {workers} worker process(es) at {cluster.scheduler_address}")
