@@ -72,8 +72,9 @@ def test_bench_reads_the_kernel_template_line():
     from rotation.bench import template_line
 
     log = ("running 7 notebook(s) with 2 worker(s)\n[7/7] 05_claims_check: ok in 5.3s\n"
-           "kernel template: 29 modules imported once in 2.04 s; 6 of 7 kernels forked from it\ndone in 18.7s\n")
-    assert template_line(log) == {"seconds": "2.04", "forked": "6 of 7 kernels forked from it"}
+           "kernel template: 29 modules imported once in 2.04 s; 6 of 7 kernels forked from it, 4 of them started "
+           "ahead of need\ndone in 18.7s\n")
+    assert template_line(log) == {"seconds": "2.04", "forked": "6 of 7 kernels forked from it, 4 of them started ahead of need"}
     failed = "kernel template failed (ImportError: x); kernels started the usual way\n"
     assert template_line(failed) == {"seconds": "n/a", "forked": failed.strip()}
     assert template_line("done\n")["forked"] == "no kernel template line in the log"

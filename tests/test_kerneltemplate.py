@@ -129,6 +129,17 @@ def test_request_kernel_says_why_there_is_no_template(tmp_path):
     assert time.monotonic() - t < 5                # a failed template is not waited for
 
 
+def test_spares_serve_only_plain_kernel_arguments(tmp_path):
+    """A kernel started ahead of need was started as `ipykernel_launcher -f FILE`; a request with
+    other kernel arguments gets a kernel forked for it instead (no spare is even looked at)."""
+    spares = kerneltemplate.Spares(tmp_path, 1, listener=None)
+    spares.waiting.append({"pid": -1, "ready": -1, "go": -1, "connection_file": "x", "log": "y"})  # unusable fds
+    request = {"cwd": str(tmp_path), "env": {}, "log": os.devnull}
+    assert spares.hand_out({**request, "argv": ["-f", "c.json", "--debug"]}) is None
+    assert spares.hand_out({**request, "argv": []}) is None
+    assert len(spares.waiting) == 1
+
+
 def test_wait_ready_without_a_template(monkeypatch):
     monkeypatch.delenv(kerneltemplate.TEMPLATE_ENV, raising=False)
     assert kerneltemplate.wait_ready() is False
@@ -206,6 +217,8 @@ def test_forked_kernels_are_fresh_processes_with_the_imports_loaded(template, tm
     assert first["mark"] == "from the requesting process"                      # the requester's environment
     assert first["backend"] == kerneltemplate.INLINE_BACKEND and first_pngs == 1  # figures are kept
     assert (first["numpy_draw"], first["random_draw"]) != (second["numpy_draw"], second["random_draw"])  # re-seeded
+    record = json.loads(Path(os.environ[kerneltemplate.TEMPLATE_ENV] + ".json").read_text())
+    assert record["forks"] == 2 and record["ahead"] >= 1    # the first at least was started ahead of need
 
 
 def test_other_kernel_specs_start_the_usual_way(template, tmp_path, monkeypatch):
@@ -263,9 +276,10 @@ def test_a_kernel_that_dies_keeps_the_outputs_made_before(template, tmp_path):
 
 def test_summary_line_reads_the_template_record(tmp_path):
     socket_path = str(tmp_path / "kt.sock")
-    Path(f"{socket_path}.json").write_text(json.dumps({"pid": 1, "modules": 29, "import_seconds": 2.0, "forks": 6}))
+    Path(f"{socket_path}.json").write_text(json.dumps({"pid": 1, "modules": 29, "import_seconds": 2.0, "forks": 6,
+                                                       "ahead": 4}))
     assert kerneltemplate.summary(7, socket_path) == \
-        "kernel template: 29 modules imported once in 2.00 s; 6 of 7 kernels forked from it"
+        "kernel template: 29 modules imported once in 2.00 s; 6 of 7 kernels forked from it, 4 of them started ahead of need"
     Path(f"{socket_path}.failed").write_text("ImportError: no seaborn")
     assert kerneltemplate.summary(7, socket_path) == \
         "kernel template failed (ImportError: no seaborn); kernels started the usual way"

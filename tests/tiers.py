@@ -71,6 +71,7 @@ OVERRIDES: dict[str, tuple[str, str]] = {
     "test_kerneltemplate.py::test_wait_ready_without_a_template": ("unit", "no template, no process"),
     "test_kerneltemplate.py::test_start_serves_only_ipykernel_specs": ("unit", "refused before any process starts"),
     "test_kerneltemplate.py::test_summary_line_reads_the_template_record": ("unit", "reads hand-written files"),
+    "test_kerneltemplate.py::test_spares_serve_only_plain_kernel_arguments": ("unit", "no process, no kernel"),
 }
 
 # Markers added besides the tier (kept when the file already writes them itself).

@@ -264,7 +264,7 @@ def execute_jobs(jobs: list[tuple], workers: int, progress) -> dict:
     `processes.Interrupted`) or failing here, every worker and kernel is stopped before the
     exception goes on; workers also die with this process if it is killed."""
     with processes.runtime_folder() as runtime, inline_figures(progress), \
-            kerneltemplate.started(runtime, kerneltemplate.main_kernel(jobs)):
+            kerneltemplate.started(runtime, kerneltemplate.main_kernel(jobs), spares=min(workers, len(jobs))):
         try:
             results = _execute_jobs(jobs, workers, progress)
         except BaseException:

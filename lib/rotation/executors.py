@@ -118,7 +118,9 @@ def execute_one_remote(stem: str, filename: str, source: bytes, parameters: dict
     `run_id`, so `daskworker.stop_run_kernels` can stop its kernel), and return
     (NotebookResult, {file name: bytes} of every file written: the executed notebook and its HTML)."""
     check_worker(expected, environment_fingerprint(), _worker_name())
-    work = Path(tempfile.mkdtemp(prefix="rotation-task-"))
+    # named like a runtime folder (`rotation-<worker pid>-...`), so a worker killed mid-task leaves
+    # nothing for long: the next run on the machine removes it (`processes.remove_stale_runtime_folders`)
+    work = Path(tempfile.mkdtemp(prefix=f"{processes.RUNTIME_PREFIX}{os.getpid()}-task-"))
     try:
         src, staging = work / "src" / filename, work / "out"
         src.parent.mkdir()
@@ -184,7 +186,8 @@ class DaskExecutor:
             with contextlib.ExitStack() as stack:
                 # the workers inherit this process's environment: one kernel template serves them all
                 runtime = stack.enter_context(processes.runtime_folder())
-                stack.enter_context(kerneltemplate.started(runtime, kerneltemplate.main_kernel(jobs)))
+                stack.enter_context(kerneltemplate.started(runtime, kerneltemplate.main_kernel(jobs),
+                                                           spares=min(workers, len(jobs))))
                 stack.enter_context(dask.config.set(LOCAL_CLUSTER_CONFIG))
                 cluster = stack.enter_context(LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                                            dashboard_address=None, silence_logs=logging.ERROR,

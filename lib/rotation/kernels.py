@@ -58,16 +58,32 @@ class TemplateProvisioner(LocalProvisioner):
         env = dict(kwargs.get("env") or os.environ)
         log = str(km.log_path) if getattr(km, "log_path", None) else os.devnull
         try:
-            pid = await asyncio.to_thread(kerneltemplate.request_kernel, socket_path, cmd[len(prefix) + 2:],
-                                          cwd, env, log)
+            reply = await asyncio.to_thread(kerneltemplate.request_kernel, socket_path, cmd[len(prefix) + 2:],
+                                            cwd, env, log)
         except kerneltemplate.TemplateUnavailable as exc:
             self.log.warning("%s; starting the kernel the usual way", exc)
             return await super().launch_kernel(cmd, **kwargs)
+        pid = int(reply["pid"])
+        if reply.get("connection_file"):   # a kernel started ahead of need: adopt its connection and log
+            self.connection_info = adopted_connection(reply["connection_file"])
+            if log != os.devnull and reply.get("log") and not os.path.lexists(log):
+                os.symlink(reply["log"], log)
         self.process = kerneltemplate.ForkedKernel(pid)
         self.pid = self.pgid = pid
         self.cwd = cwd
         self.forked = True
         return self.connection_info
+
+
+def adopted_connection(path: str) -> dict:
+    """The connection info in the file `path` of a kernel started ahead of need, as the kernel
+    manager keeps it (the key as bytes); the manager then rewrites its own connection file with
+    it (jupyter_client's `_reconcile_connection_info`)."""
+    import json
+
+    info = json.loads(Path(path).read_text(encoding="utf-8"))
+    info["key"] = info["key"].encode()
+    return info
 
 
 class RunKernelManager(AsyncKernelManager):

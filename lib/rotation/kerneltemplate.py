@@ -83,8 +83,9 @@ def interpreter_prefix(argv: list[str]) -> list[str] | None:
     return None
 
 
-def serve(socket_path: str) -> int:
-    """The template process: import `PRELOAD`, listen on `socket_path`, fork a kernel per request."""
+def serve(socket_path: str, spares: int = 1) -> int:
+    """The template process: import `PRELOAD`, keep `spares` kernels started ahead of need, listen
+    on `socket_path` and hand out a kernel per request (a ready spare, else one forked now)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)         # the run decides when the template stops
     parent = os.getppid()
     processes.set_parent_death_signal(signal.SIGTERM)
@@ -101,7 +102,8 @@ def serve(socket_path: str) -> int:
     except BaseException as exc:  # say why; every kernel request then falls back
         Path(f"{socket_path}.failed").write_text(f"{type(exc).__name__}: {exc}", encoding="utf-8")
         return 1
-    record = {"pid": os.getpid(), "modules": len(PRELOAD), "import_seconds": round(time.perf_counter() - t0, 3), "forks": 0}
+    record = {"pid": os.getpid(), "modules": len(PRELOAD), "import_seconds": round(time.perf_counter() - t0, 3),
+              "forks": 0, "ahead": 0}
     _write_record(socket_path, record)
     gc.collect()
     gc.freeze()   # kernels' garbage collections leave the preloaded objects (and their pages) alone
@@ -110,20 +112,93 @@ def serve(socket_path: str) -> int:
     staging = f"{socket_path}.{os.getpid()}"
     listener.bind(staging)
     listener.listen(16)
+    pool = Spares(Path(socket_path).parent, spares, listener)
+    pool.fill()
+    pool.wait_ready(timeout=10.0)                       # the first requests get kernels started ahead too
     os.replace(staging, socket_path)                    # ready: the socket appears only now
     while True:
         conn, _ = listener.accept()
         with conn:
             try:
                 request = json.loads(conn.makefile("rb").readline())
-                pid = _fork_kernel(request, (listener, conn))
-                reply = {"pid": pid}
+                reply = pool.hand_out(request)
+                if reply is None:
+                    reply = {"pid": _fork_kernel(request, pool.inherited(conn))}
+                else:
+                    record["ahead"] += 1
                 record["forks"] += 1
                 _write_record(socket_path, record)
             except Exception as exc:  # a bad request is that request's failure, not the template's
                 reply = {"error": f"{type(exc).__name__}: {exc}"}
             with contextlib.suppress(OSError):
                 conn.sendall(json.dumps(reply).encode() + b"\n")
+        pool.fill()   # the next kernel starts now, while the one just handed out runs its notebook
+
+
+class Spares:
+    """Kernels started ahead of need: each is forked, initialised (`IPKernelApp.initialize`:
+    connection file, sockets, shell) and then waits; `hand_out` gives a ready one its request's
+    working directory and environment and lets it start answering."""
+
+    def __init__(self, folder: Path, size: int, listener: socket.socket):
+        self.folder, self.size, self.listener = folder, size, listener
+        self.waiting: list[dict] = []   # {"pid", "ready" (fd to read), "go" (fd to write), "connection_file", "log"}
+
+    def inherited(self, *more) -> tuple:
+        """What a forked child must close: the listening socket, `more`, every spare's pipe ends."""
+        return (self.listener, *more, *[s[k] for s in self.waiting for k in ("ready", "go")])
+
+    def fill(self) -> None:
+        while len(self.waiting) < self.size:
+            ready_r, ready_w = os.pipe()
+            go_r, go_w = os.pipe()
+            sys.stdout.flush()
+            sys.stderr.flush()
+            pid = os.fork()
+            if pid == 0:
+                os.close(ready_r)
+                os.close(go_w)
+                _spare_kernel(self.folder, ready_w, go_r, self.inherited())
+            os.close(ready_w)
+            os.close(go_r)
+            self.waiting.append({"pid": pid, "ready": ready_r, "go": go_w,
+                                 "connection_file": str(self.folder / f"spare-{pid}.json"),
+                                 "log": str(self.folder / f"spare-{pid}.log")})
+
+    def wait_ready(self, timeout: float) -> None:
+        """Wait until every waiting spare is ready (or `timeout` seconds have passed)."""
+        import select
+
+        deadline = time.monotonic() + timeout
+        pending = [s["ready"] for s in self.waiting]
+        while pending and time.monotonic() < deadline:
+            done = select.select(pending, [], [], max(0.0, deadline - time.monotonic()))[0]
+            pending = [fd for fd in pending if fd not in done]
+
+    def hand_out(self, request: dict) -> dict | None:
+        """A ready spare given `request`'s cwd and environment: {"pid", "connection_file", "log"};
+        None when none is ready or the request needs kernel arguments other than `-f FILE`."""
+        argv = list(request.get("argv") or [])
+        if len(argv) != 2 or argv[0] != "-f":
+            return None
+        import select
+
+        for spare in list(self.waiting):
+            if not select.select([spare["ready"]], [], [], 0)[0]:
+                continue                                  # still initialising
+            self.waiting.remove(spare)
+            ok = os.read(spare["ready"], 1) == b"r"       # b"": it died before it was ready
+            os.close(spare["ready"])
+            try:
+                if ok:
+                    os.write(spare["go"], json.dumps({"cwd": request["cwd"], "env": request["env"]}).encode())
+            except OSError:                               # it died while waiting
+                ok = False
+            finally:
+                os.close(spare["go"])
+            if ok:
+                return {"pid": spare["pid"], "connection_file": spare["connection_file"], "log": spare["log"]}
+        return None
 
 
 def _write_record(socket_path: str, record: dict) -> None:
@@ -135,8 +210,9 @@ def _write_record(socket_path: str, record: dict) -> None:
 
 
 def summary(kernels: int, socket_path: str | None = None) -> str:
-    """One line for the run's log: 'kernel template: 27 modules imported once in 2.41 s; 7 of 7
-    kernels forked from it' (`kernels`: how many the run started), or why there was none."""
+    """One line for the run's log: 'kernel template: 29 modules imported once in 2.41 s; 7 of 7
+    kernels forked from it, 5 of them started ahead of need' (`kernels`: how many the run
+    started), or why there was none."""
     socket_path = socket_path or os.environ.get(TEMPLATE_ENV)
     if not socket_path:
         return "kernel template: none (this kernel spec is not started as `-m ipykernel_launcher`)"
@@ -148,13 +224,12 @@ def summary(kernels: int, socket_path: str | None = None) -> str:
     except (OSError, ValueError):
         return "kernel template: not ready before the run ended; kernels started the usual way"
     return (f"kernel template: {record['modules']} modules imported once in {record['import_seconds']:.2f} s; "
-            f"{record['forks']} of {kernels} kernels forked from it")
+            f"{record['forks']} of {kernels} kernels forked from it, {record.get('ahead', 0)} of them started ahead of need")
 
 
 def _fork_kernel(request: dict, inherited: tuple) -> int:
-    """Fork a kernel for `request`; in the parent return its pid (the child never returns)."""
+    """Fork a kernel for `request` now; in the parent return its pid (the child never returns)."""
     argv = list(request.get("argv") or [])
-    cwd, env, log = request["cwd"], dict(request["env"]), request["log"]
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()
@@ -162,39 +237,104 @@ def _fork_kernel(request: dict, inherited: tuple) -> int:
         return pid
     code = 1
     try:
-        for sock in inherited:
-            sock.close()
-        os.setsid()                                      # its own process group, away from the terminal
-        processes.set_parent_death_signal(signal.SIGTERM)
-        processes.set_process_name(KERNEL_PROCESS_NAME)  # its command line stays the template's
-        for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD):
-            signal.signal(s, signal.SIG_DFL)
-        out = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        os.dup2(out, 1)
-        os.dup2(out, 2)
-        os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
-        os.chdir(cwd)
-        os.environ.clear()
-        os.environ.update(env)
-        os.environ["JPY_PARENT_PID"] = str(os.getppid())  # ipykernel watches its parent: the template
-        os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
-        _reseed()
-        gc.unfreeze()
+        _become_kernel_process(inherited, request["log"])
+        _take_request(request["cwd"], request["env"])
         sys.argv = ["ipykernel_launcher", *argv]
         from ipykernel import kernelapp
 
         kernelapp.launch_new_instance(argv=argv)
         code = 0
     except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        code = _exit_code(exc)
     except BaseException:
         traceback.print_exc()
     finally:
-        with contextlib.suppress(BaseException):
-            atexit._run_exitfuncs()                      # what a normal interpreter exit would run
-            sys.stdout.flush()
-            sys.stderr.flush()
-        os._exit(code)                                   # never back into the template's loop
+        _exit(code)
+
+
+def _spare_kernel(folder: Path, ready_w: int, go_r: int, inherited: tuple) -> None:
+    """A kernel started ahead of need (in the forked child; never returns): its own connection
+    file in `folder`, `IPKernelApp.initialize`, b"r" on `ready_w`; then it waits for the JSON
+    {"cwd", "env"} of the request it serves on `go_r` (end of file: not needed, exit), takes
+    them, and starts answering."""
+    code = 1
+    try:
+        _become_kernel_process(inherited, str(folder / f"spare-{os.getpid()}.log"))
+        import uuid
+
+        from jupyter_client.connect import write_connection_file
+
+        connection_file = str(folder / f"spare-{os.getpid()}.json")
+        write_connection_file(connection_file, transport="ipc", ip=str(folder / f"s{os.getpid()}"),
+                              key=uuid.uuid4().hex.encode())
+        os.environ["JPY_PARENT_PID"] = str(os.getppid())  # ipykernel watches its parent: the template
+        sys.argv = ["ipykernel_launcher", "-f", connection_file]
+        from ipykernel.kernelapp import IPKernelApp
+
+        app = IPKernelApp.instance()
+        app.initialize(["-f", connection_file])
+        os.write(ready_w, b"r")
+        os.close(ready_w)
+        chunks = []
+        while chunk := os.read(go_r, 1 << 16):
+            chunks.append(chunk)
+        os.close(go_r)
+        if not chunks:
+            code = 0
+            return
+        request = json.loads(b"".join(chunks))
+        _take_request(request["cwd"], request["env"])
+        app.start()
+        code = 0
+    except SystemExit as exc:
+        code = _exit_code(exc)
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        _exit(code)
+
+
+def _become_kernel_process(inherited: tuple, log: str) -> None:
+    """In a child just forked from the template: close what it inherited (sockets, pipe ends),
+    take its own session and name, die with the template, default signals, output to `log`,
+    no stdin, fresh random seeds."""
+    for item in inherited:
+        with contextlib.suppress(OSError):
+            item.close() if hasattr(item, "close") else os.close(item)
+    os.setsid()                                      # its own process group, away from the terminal
+    processes.set_parent_death_signal(signal.SIGTERM)
+    processes.set_process_name(KERNEL_PROCESS_NAME)  # its command line stays the template's
+    for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD):
+        signal.signal(s, signal.SIG_DFL)
+    out = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(out, 1)
+    os.dup2(out, 2)
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+    _reseed()
+    gc.unfreeze()
+
+
+def _take_request(cwd: str, env: dict) -> None:
+    """The requester's working directory and environment (ipykernel watching the template)."""
+    os.chdir(cwd)
+    os.environ.clear()
+    os.environ.update(env)
+    os.environ["JPY_PARENT_PID"] = str(os.getppid())
+    os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
+
+
+def _exit_code(exc: SystemExit) -> int:
+    return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+
+
+def _exit(code: int) -> None:
+    """What a normal interpreter exit would run (atexit, flushing), then leave without ever
+    returning into the template's loop."""
+    with contextlib.suppress(BaseException):
+        atexit._run_exitfuncs()
+        sys.stdout.flush()
+        sys.stderr.flush()
+    os._exit(code)
 
 
 def _reseed() -> None:
@@ -224,10 +364,12 @@ def wait_ready(socket_path: str | None = None, timeout: float = READY_TIMEOUT) -
 
 
 def request_kernel(socket_path: str, argv: list[str], cwd: str, env: dict, log: str,
-                   timeout: float = READY_TIMEOUT) -> int:
+                   timeout: float = READY_TIMEOUT) -> dict:
     """Ask the template at `socket_path` for a kernel started as `ipykernel_launcher *argv`
     (`-f <connection file>` among them) in the folder `cwd` with the environment `env`, its
-    output going to the file `log`; its pid. Waits up to `timeout` seconds
+    output going to the file `log`: {"pid": N} for a kernel forked for it, or {"pid": N,
+    "connection_file": F, "log": L} for a kernel started ahead of need (its own connection file
+    and log, which the requester adopts). Waits up to `timeout` seconds
     for the template's imports; `TemplateUnavailable` when there is none or it failed."""
     if not wait_ready(socket_path, timeout):
         failed = Path(f"{socket_path}.failed")
@@ -245,7 +387,7 @@ def request_kernel(socket_path: str, argv: list[str], cwd: str, env: dict, log: 
         raise TemplateUnavailable(f"kernel template at {socket_path}: {exc}") from None
     if "pid" not in reply:
         raise TemplateUnavailable(f"kernel template at {socket_path}: {reply.get('error', 'no reply')}")
-    return int(reply["pid"])
+    return reply
 
 
 class ForkedKernel:
@@ -309,7 +451,7 @@ class ForkedKernel:
 
 # ------------------------------------------------------------------ starting and stopping
 
-def start(folder: Path, kernel_spec_name: str | None) -> subprocess.Popen | None:
+def start(folder: Path, kernel_spec_name: str | None, spares: int = 1) -> subprocess.Popen | None:
     """Start a template for the kernel spec `kernel_spec_name` with its socket in `folder` and
     point this process's kernels at it (`TEMPLATE_ENV`, `TEMPLATE_SPEC_ENV`); returns at once
     (the imports run in the background). None when the spec does not start an ipykernel the
@@ -327,7 +469,7 @@ def start(folder: Path, kernel_spec_name: str | None) -> subprocess.Popen | None
         return None
     socket_path = str(Path(folder) / "kt.sock")
     env = {**os.environ, "MPLBACKEND": INLINE_BACKEND}
-    proc = subprocess.Popen([*prefix, "-m", "rotation.kerneltemplate", socket_path], stdin=subprocess.DEVNULL,
+    proc = subprocess.Popen([*prefix, "-m", "rotation.kerneltemplate", socket_path, str(spares)], stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=str(folder))
     os.environ[TEMPLATE_ENV] = socket_path
     os.environ[TEMPLATE_SPEC_ENV] = kernel_spec_name
@@ -356,9 +498,9 @@ def main_kernel(jobs: list[tuple]) -> str | None:
 
 
 @contextlib.contextmanager
-def started(folder: Path, kernel_spec_name: str | None):
+def started(folder: Path, kernel_spec_name: str | None, spares: int = 1):
     """`start` for the block, `stop` after it."""
-    proc = start(folder, kernel_spec_name)
+    proc = start(folder, kernel_spec_name, spares)
     try:
         yield proc
     finally:
@@ -366,4 +508,4 @@ def started(folder: Path, kernel_spec_name: str | None):
 
 
 if __name__ == "__main__":
-    sys.exit(serve(sys.argv[1]))
+    sys.exit(serve(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 1))
