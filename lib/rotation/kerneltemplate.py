@@ -229,27 +229,24 @@ def summary(kernels: int, socket_path: str | None = None) -> str:
 
 def _fork_kernel(request: dict, inherited: tuple) -> int:
     """Fork a kernel for `request` now; in the parent return its pid (the child never returns)."""
-    argv = list(request.get("argv") or [])
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()
     if pid:
         return pid
-    code = 1
-    try:
-        _become_kernel_process(inherited, request["log"])
-        _take_request(request["cwd"], request["env"])
-        sys.argv = ["ipykernel_launcher", *argv]
-        from ipykernel import kernelapp
+    _child(lambda: _forked_kernel(request, inherited))
 
-        kernelapp.launch_new_instance(argv=argv)
-        code = 0
-    except SystemExit as exc:
-        code = _exit_code(exc)
-    except BaseException:
-        traceback.print_exc()
-    finally:
-        _exit(code)
+
+def _forked_kernel(request: dict, inherited: tuple) -> None:
+    """The child of `_fork_kernel`: become a kernel process and start ipykernel as
+    `ipykernel_launcher *argv` would."""
+    argv = list(request.get("argv") or [])
+    _become_kernel_process(inherited, request["log"])
+    _take_request(request["cwd"], request["env"])
+    sys.argv = ["ipykernel_launcher", *argv]
+    from ipykernel import kernelapp
+
+    kernelapp.launch_new_instance(argv=argv)
 
 
 def _spare_kernel(folder: Path, ready_w: int, go_r: int, inherited: tuple) -> None:
@@ -257,41 +254,54 @@ def _spare_kernel(folder: Path, ready_w: int, go_r: int, inherited: tuple) -> No
     file in `folder`, `IPKernelApp.initialize`, b"r" on `ready_w`; then it waits for the JSON
     {"cwd", "env"} of the request it serves on `go_r` (end of file: not needed, exit), takes
     them, and starts answering."""
+    _child(lambda: _spare_body(folder, ready_w, go_r, inherited))
+
+
+def _spare_body(folder: Path, ready_w: int, go_r: int, inherited: tuple) -> None:
+    _become_kernel_process(inherited, str(folder / f"spare-{os.getpid()}.log"))
+    import uuid
+
+    from jupyter_client.connect import write_connection_file
+
+    connection_file = str(folder / f"spare-{os.getpid()}.json")
+    write_connection_file(connection_file, transport="ipc", ip=str(folder / f"s{os.getpid()}"),
+                          key=uuid.uuid4().hex.encode())
+    os.environ["JPY_PARENT_PID"] = str(os.getppid())  # ipykernel watches its parent: the template
+    sys.argv = ["ipykernel_launcher", "-f", connection_file]
+    from ipykernel.kernelapp import IPKernelApp
+
+    app = IPKernelApp.instance()
+    app.initialize(["-f", connection_file])
+    os.write(ready_w, b"r")
+    os.close(ready_w)
+    chunks = []
+    while chunk := os.read(go_r, 1 << 16):
+        chunks.append(chunk)
+    os.close(go_r)
+    if not chunks:
+        return
+    request = json.loads(b"".join(chunks))
+    _take_request(request["cwd"], request["env"])
+    app.start()
+
+
+def _child(body) -> None:
+    """Run `body()` in a forked child and leave with its exit status, running what a normal
+    interpreter exit would (never returns into the template's loop)."""
     code = 1
     try:
-        _become_kernel_process(inherited, str(folder / f"spare-{os.getpid()}.log"))
-        import uuid
-
-        from jupyter_client.connect import write_connection_file
-
-        connection_file = str(folder / f"spare-{os.getpid()}.json")
-        write_connection_file(connection_file, transport="ipc", ip=str(folder / f"s{os.getpid()}"),
-                              key=uuid.uuid4().hex.encode())
-        os.environ["JPY_PARENT_PID"] = str(os.getppid())  # ipykernel watches its parent: the template
-        sys.argv = ["ipykernel_launcher", "-f", connection_file]
-        from ipykernel.kernelapp import IPKernelApp
-
-        app = IPKernelApp.instance()
-        app.initialize(["-f", connection_file])
-        os.write(ready_w, b"r")
-        os.close(ready_w)
-        chunks = []
-        while chunk := os.read(go_r, 1 << 16):
-            chunks.append(chunk)
-        os.close(go_r)
-        if not chunks:
-            code = 0
-            return
-        request = json.loads(b"".join(chunks))
-        _take_request(request["cwd"], request["env"])
-        app.start()
+        body()
         code = 0
     except SystemExit as exc:
-        code = _exit_code(exc)
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except BaseException:
         traceback.print_exc()
     finally:
-        _exit(code)
+        with contextlib.suppress(BaseException):
+            atexit._run_exitfuncs()
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
 
 
 def _become_kernel_process(inherited: tuple, log: str) -> None:
@@ -321,20 +331,6 @@ def _take_request(cwd: str, env: dict) -> None:
     os.environ.update(env)
     os.environ["JPY_PARENT_PID"] = str(os.getppid())
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
-
-
-def _exit_code(exc: SystemExit) -> int:
-    return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-
-
-def _exit(code: int) -> None:
-    """What a normal interpreter exit would run (atexit, flushing), then leave without ever
-    returning into the template's loop."""
-    with contextlib.suppress(BaseException):
-        atexit._run_exitfuncs()
-        sys.stdout.flush()
-        sys.stderr.flush()
-    os._exit(code)
 
 
 def _reseed() -> None:
