@@ -6,6 +6,7 @@ exit code, a one-line message, that the earlier report folder is byte-identical,
 process of the run is left, and that no staging folder, runtime folder or kernel connection
 file is left behind (the run gets a private TMPDIR, so anything it leaves in the temp folder
 is visible)."""
+import contextlib
 import errno
 import os
 import signal
@@ -152,6 +153,29 @@ def test_a_normal_run_is_quiet_and_leaves_no_connection_file(toy, tmp_path, priv
     assert lines[-2].startswith("kernel template: ") and "2 of 2 kernels forked from it" in lines[-2], err
     assert len(lines) == 5, err                  # start, one line per notebook, the template, done: nothing from kernels
     assert leftovers(out, tmp) == []
+
+
+def test_a_refused_request_leaves_no_kernel_template_behind(toy, tmp_path, private_tmp):
+    """The CLI starts the kernel template before it plans the run (its imports overlap the
+    planning); a request refused while planning stops it and removes its runtime folder."""
+    proc = start_cli(toy, private_tmp, "run", "--as-of", "2020-12-31", "-p", "no_such_parameter", "1",
+                     "--out", str(tmp_path / "reports"))
+    seen: set[psutil.Process] = set()
+    templates: set[int] = set()
+    while proc.poll() is None:
+        with contextlib.suppress(psutil.Error):
+            for child in psutil.Process(proc.pid).children(recursive=True):
+                seen.add(child)
+                with contextlib.suppress(psutil.Error):
+                    if "rotation.kerneltemplate" in " ".join(child.cmdline()):
+                        templates.add(child.pid)
+        time.sleep(0.01)
+    err = proc.stderr.read()
+    assert proc.returncode == 2 and "no_such_parameter" in err and "Traceback" not in err, err
+    assert templates, "the kernel template was not started before planning"
+    _, alive = psutil.wait_procs(list(seen), timeout=10)
+    assert not [p for p in alive if p.status() != psutil.STATUS_ZOMBIE], alive
+    assert list(private_tmp.iterdir()) == []     # no runtime folder, no socket
 
 
 # ---------------------------------------------------------------- write failures

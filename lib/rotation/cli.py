@@ -6,15 +6,28 @@ import sys
 from pathlib import Path
 
 
+def _early_template(args):
+    """The kernel template, started before the request is planned when the notebooks run on this
+    machine (`rotation.kerneltemplate.early`); nothing for `--scheduler`."""
+    import os
+
+    from .kerneltemplate import early
+    from .plan import kernel_name
+
+    local = args.scheduler is None
+    return early(kernel_name() if local else None, spares=min(args.jobs or os.cpu_count() or 1, 4))
+
+
 def _run(args) -> int:
     from . import runner
     from .executors import open_executor
 
-    request = runner.plan_run(as_of=args.as_of, start=args.start, extra=args.param, only=args.only,
-                              jobs=args.jobs, out=args.out, show_code=args.show_code,
-                              data_cutoff=args.data_cutoff, figures_only=args.figures_only)
-    with open_executor(args.executor, args.scheduler) as executor:  # connects now: a bad address writes nothing
-        results = runner.run(request, executor=executor)
+    with _early_template(args):
+        request = runner.plan_run(as_of=args.as_of, start=args.start, extra=args.param, only=args.only,
+                                  jobs=args.jobs, out=args.out, show_code=args.show_code,
+                                  data_cutoff=args.data_cutoff, figures_only=args.figures_only)
+        with open_executor(args.executor, args.scheduler) as executor:  # connects now: a bad address writes nothing
+            results = runner.run(request, executor=executor)
     return 0 if all(r.status == "ok" for r in results.values()) else 1
 
 
@@ -24,7 +37,7 @@ def _sweep(args) -> int:
 
     # sweep() checks the whole request (every date folder) before creating anything
     dates = runner.sweep_dates(args.as_of, args.monthly, args.yearly)
-    with open_executor(args.executor, args.scheduler) as executor:  # connects now: a bad address writes nothing
+    with _early_template(args), open_executor(args.executor, args.scheduler) as executor:  # connects now: a bad address writes nothing
         by_date = runner.sweep(dates, start=args.start, extra=args.param, only=args.only, jobs=args.jobs,
                                out=args.out, show_code=args.show_code, data_cutoff=args.data_cutoff,
                                executor=executor, figures_only=args.figures_only)
