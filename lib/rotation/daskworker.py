@@ -78,18 +78,12 @@ class WarmUp(WorkerPlugin):
         self._folder: Path | None = None
 
     def setup(self, worker) -> None:
-        if not kerneltemplate.wait_ready(timeout=0.0) and not self._inherited_template():
+        if not kerneltemplate.serving(self.kernel):   # a LocalCluster's workers inherit the client's
             self._folder = Path(tempfile.mkdtemp(prefix=f"{processes.RUNTIME_PREFIX}{os.getpid()}-",
                                                  dir=processes.runtime_base()))
             self._template = kerneltemplate.start(self._folder, self.kernel)
         kerneltemplate.wait_ready()
         load_runner_modules()
-
-    def _inherited_template(self) -> bool:
-        """A template this worker inherited from the client (LocalCluster) that is still starting."""
-        socket_path = os.environ.get(kerneltemplate.TEMPLATE_ENV)
-        return bool(socket_path) and os.environ.get(kerneltemplate.TEMPLATE_SPEC_ENV) == self.kernel \
-            and Path(socket_path).parent.is_dir()
 
     def teardown(self, worker) -> None:
         if self._template is not None:

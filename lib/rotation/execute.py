@@ -260,8 +260,8 @@ def execute_jobs(jobs: list[tuple], workers: int, progress) -> dict:
 
     Kernels keep their connection files and sockets in a runtime folder of this run
     (`processes.runtime_folder`, removed at the end), and are forked from the run's kernel
-    template (`rotation.kerneltemplate`), started first so its imports overlap the pool's start. Interrupted (Ctrl-C, SIGTERM, SIGHUP:
-    `processes.Interrupted`) or failing here, every worker and kernel is stopped before the
+    template (`rotation.kerneltemplate`: the command line's, else one started here before the
+    pool). Interrupted (Ctrl-C, SIGTERM, SIGHUP: `processes.Interrupted`) or failing here, every worker and kernel is stopped before the
     exception goes on; workers also die with this process if it is killed."""
     with processes.runtime_folder() as runtime, inline_figures(progress), \
             kerneltemplate.started(runtime, kerneltemplate.main_kernel(jobs), spares=min(workers, len(jobs))):

@@ -45,10 +45,6 @@ EXECUTORS = ("local", "dask")
 
 CONNECT_TIMEOUT = 5.0       # seconds to wait for a scheduler to answer
 
-# The LocalCluster of `--executor dask` has no dashboard, so nothing reads the statistical
-# profiles its workers would otherwise sample from the task thread every 10 ms.
-LOCAL_CLUSTER_CONFIG = {"distributed.worker.profile.enabled": False}
-
 
 class WorkerMismatchError(RotationError):
     """A Dask worker's data store or `requirements.lock` differs from the client's (sha256), so
@@ -178,7 +174,6 @@ class DaskExecutor:
         """{key: NotebookResult}: every job as a task; results (and report files) come back here."""
         if self.client is not None:
             return submit_and_collect(self.client, jobs, progress)
-        import dask
         from distributed import Client, LocalCluster
 
         cluster = None
@@ -188,7 +183,6 @@ class DaskExecutor:
                 runtime = stack.enter_context(processes.runtime_folder())
                 stack.enter_context(kerneltemplate.started(runtime, kerneltemplate.main_kernel(jobs),
                                                            spares=min(workers, len(jobs))))
-                stack.enter_context(dask.config.set(LOCAL_CLUSTER_CONFIG))
                 cluster = stack.enter_context(LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                                            dashboard_address=None, silence_logs=logging.ERROR,
                                                            preload=["rotation.daskworker"]))
@@ -237,7 +231,9 @@ def connect(address: str, timeout: float = CONNECT_TIMEOUT):
 def submit_and_collect(client, jobs: list[tuple], progress) -> dict:
     """Submit every job to `client` and gather {key: NotebookResult} as tasks finish, writing the
     returned files into each job's staging folder; a task that fails is that notebook's failure.
-    Interrupted, every unfinished task is cancelled before the exception goes on."""
+    Before the first task each worker gets ready (`daskworker.WarmUp`, removed at the end).
+    Interrupted, every unfinished task is cancelled and the kernels of the run's running tasks
+    are killed on every worker (`daskworker.stop_run_kernels`) before the exception goes on."""
     from distributed import as_completed
 
     from .daskworker import PLUGIN_NAME, WarmUp, stop_run_kernels

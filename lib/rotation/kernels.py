@@ -39,11 +39,9 @@ MAX_SOCKET_PATH = 107   # Linux: sun_path holds 108 bytes with the final NUL
 
 class TemplateProvisioner(LocalProvisioner):
     """`LocalProvisioner` that forks the kernel from the run's kernel template when one serves
-    this kernel spec (`kerneltemplate.request_kernel`; it was started with the spec's interpreter), and launches
-    it the usual way otherwise. Signals, polling and shutdown work on the forked kernel's
-    process group (`kerneltemplate.ForkedKernel`)."""
-
-    forked = False
+    this kernel spec (`kerneltemplate.request_kernel`; it was started with the spec's
+    interpreter), and launches it the usual way otherwise. Signals, polling and shutdown work on
+    the forked kernel's process group (`kerneltemplate.ForkedKernel`)."""
 
     async def launch_kernel(self, cmd: list[str], **kwargs):
         socket_path = os.environ.get(kerneltemplate.TEMPLATE_ENV)
@@ -71,7 +69,6 @@ class TemplateProvisioner(LocalProvisioner):
         self.process = kerneltemplate.ForkedKernel(pid)
         self.pid = self.pgid = pid
         self.cwd = cwd
-        self.forked = True
         return self.connection_info
 
 
@@ -138,4 +135,3 @@ def kernel_log_tail(runtime: str | os.PathLike, lines: int = 5) -> str:
         if tail:
             texts.append(" | ".join(tail))
     return " || ".join(texts)
-

@@ -10,8 +10,10 @@ and environment) that starts `ipykernel` exactly as `python -m ipykernel_launche
 <connection file>` would, with those modules already in `sys.modules`. Nothing is shared
 between kernels at run time: memory is copy-on-write, and no data is loaded before the fork.
 
-The template is started ahead of need (`started`, by the local pool before its workers, by a
-Dask worker when it starts: `ensure_running`), is single-threaded when it forks, reaps its
+The template is started ahead of need (by the command line before it plans the run: `early`;
+by the local pool or the Dask LocalCluster when none is running: `started`; by a remote Dask
+worker: `rotation.daskworker.WarmUp`), keeps initialised kernels waiting (`Spares`), is
+single-threaded when it forks, reaps its
 children (SIGCHLD ignored), ignores the terminal's Ctrl-C (the run stops it), and dies with the
 process that started it (parent-death signal); its kernels die with it. `rotation.kernels`'
 `TemplateProvisioner` asks it for a kernel over a Unix socket (`request_kernel`) and falls back
@@ -26,8 +28,11 @@ What differs from a kernel started the usual way, on purpose or unavoidably:
   seed; `random` and `numpy.random`'s global generators are re-seeded from the OS in every
   kernel, as in a fresh process.
 
-Protocol: the client connects to the socket, sends one JSON line {"argv", "cwd", "env", "log"} and reads one JSON line {"pid": N} or {"error": "..."}. The socket appears
-(an atomic rename) only when the imports are done; if they fail, `<socket>.failed` holds why.
+Protocol: the client connects to the socket, sends one JSON line {"argv", "cwd", "env", "log"}
+and reads one JSON line: {"pid": N} (a kernel forked for it), {"pid": N, "connection_file": F,
+"log": L} (a kernel started ahead of need, whose connection and log the client adopts) or
+{"error": "..."}. The socket appears (an atomic rename) only when the imports are done and the
+first waiting kernels are ready; if the imports fail, `<socket>.failed` holds why.
 """
 from __future__ import annotations
 
@@ -412,7 +417,7 @@ class ForkedKernel:
 
             if select.select([self._fd], [], [], 0)[0]:
                 self._close(0)
-        elif not processes._pid_alive(self.pid):
+        elif not processes.pid_alive(self.pid):
             self._close(0)
         return self.returncode
 
@@ -425,12 +430,8 @@ class ForkedKernel:
         return self.returncode
 
     def send_signal(self, signum: int) -> None:
-        if self.poll() is not None:
-            return
-        try:
-            os.killpg(self.pid, signum)
-        except OSError:
-            os.kill(self.pid, signum)
+        if self.poll() is None:
+            processes.signal_group(self.pid, signum)
 
     def terminate(self) -> None:
         self.send_signal(signal.SIGTERM)

@@ -126,7 +126,8 @@ def stop_descendants(timeout: float = 3.0) -> int:
     import psutil
 
     try:
-        procs = [p for p in psutil.Process().children(recursive=True) if p.pid not in _helpers_to_keep()]
+        keep = _helpers_to_keep()
+        procs = [p for p in psutil.Process().children(recursive=True) if p.pid not in keep]
     except psutil.Error:
         return 0
     for p in procs:
@@ -140,21 +141,26 @@ def stop_descendants(timeout: float = 3.0) -> int:
     return len(procs)
 
 
-def set_parent_death_signal(sig: int = signal.SIGTERM) -> bool:
-    """Ask Linux to send `sig` to this process when its parent dies (prctl PR_SET_PDEATHSIG);
-    False where that is not available."""
+def _prctl(option: int, argument) -> bool:
+    """Linux prctl(option, argument); False where that is not available or it fails."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0) == 0
+        return libc.prctl(option, argument, 0, 0, 0) == 0
     except (OSError, AttributeError):
         return False
 
 
+def set_parent_death_signal(sig: int = signal.SIGTERM) -> bool:
+    """Ask Linux to send `sig` to this process when its parent dies (prctl PR_SET_PDEATHSIG);
+    False where that is not available."""
+    return _prctl(PR_SET_PDEATHSIG, int(sig))
+
+
 def stop_recorded_kernels(runtime: str | os.PathLike | None, sig: int = signal.SIGTERM) -> int:
     """Send `sig` to the process group of every kernel recorded in the runtime folder `runtime`
-    or a folder inside it (`<connection file>.pid`, written by `rotation.kernels` when each kernel started; a kernel
-    forked by the kernel template is not a descendant of the process that asked for it);
-    how many were signalled."""
+    or a folder inside it (`<connection file>.pid`, written by `rotation.kernels` when each
+    kernel started; a kernel forked by the kernel template is not a descendant of the process
+    that asked for it); how many were signalled."""
     if not runtime or not Path(runtime).is_dir():
         return 0
     count = 0
@@ -166,10 +172,7 @@ def stop_recorded_kernels(runtime: str | os.PathLike | None, sig: int = signal.S
         if pid <= 1 or pid == os.getpid():
             continue
         with contextlib.suppress(OSError):
-            try:
-                os.killpg(pid, sig)
-            except OSError:
-                os.kill(pid, sig)
+            signal_group(pid, sig)
             count += 1
     return count
 
@@ -177,11 +180,16 @@ def stop_recorded_kernels(runtime: str | os.PathLike | None, sig: int = signal.S
 def set_process_name(name: str) -> bool:
     """Set this process's short name (what `top`, `ps -o comm` and psutil's `name()` show; at
     most 15 bytes are kept) with prctl PR_SET_NAME; False where that is not available."""
+    return _prctl(PR_SET_NAME, ctypes.c_char_p(name.encode()[:15]))
+
+
+def signal_group(pid: int, sig: int) -> None:
+    """Send `sig` to the process group led by `pid` (a kernel and whatever it started), or to
+    `pid` alone when it leads no group."""
     try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(PR_SET_NAME, ctypes.c_char_p(name.encode()[:15]), 0, 0, 0) == 0
-    except (OSError, AttributeError):
-        return False
+        os.killpg(pid, sig)
+    except OSError:
+        os.kill(pid, sig)
 
 
 def _worker_sigterm(signum, frame):
@@ -208,7 +216,8 @@ def worker_init(parent_pid: int) -> None:
         _worker_sigterm(signal.SIGTERM, None)
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this pid exists (signal 0)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -225,7 +234,7 @@ def remove_stale_runtime_folders(base: Path | None = None) -> list[Path]:
     removed = []
     for d in base.glob(f"{RUNTIME_PREFIX}*"):
         parts = d.name[len(RUNTIME_PREFIX):].split("-", 1)
-        if d.is_dir() and parts[0].isdigit() and not _pid_alive(int(parts[0])):
+        if d.is_dir() and parts[0].isdigit() and not pid_alive(int(parts[0])):
             shutil.rmtree(d, ignore_errors=True)
             removed.append(d)
     return removed
